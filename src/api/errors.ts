@@ -1,0 +1,61 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AppError, type ErrorCode } from '../domain/errors.js';
+
+/** The only mapping from error code to HTTP status. A new code without a status fails the type check. */
+export const httpStatus: Record<ErrorCode, number> = {
+  INPUT_FIELD_INVALID: 400,
+  INPUT_INVALID_JSON: 400,
+  INPUT_PAYLOAD_NOT_OBJECT: 400,
+  INPUT_PAYLOAD_INVALID: 400,
+  INPUT_PAYLOAD_TOO_LARGE: 413,
+  CHAIN_SEQUENCE_GAP: 500,
+  CHAIN_PREV_HASH_MISMATCH: 500,
+  CHAIN_CONTENT_HASH_MISMATCH: 500,
+  CHAIN_TIMESTAMP_REGRESSION: 500,
+  SIG_MALFORMED: 400,
+  SIG_INVALID: 422,
+  SIG_WITNESS_INVALID: 500,
+  SIG_WITNESS_NOT_SELECTED: 500,
+  SIG_KEY_UNKNOWN: 422,
+  SIG_KEY_INACTIVE: 422,
+  SIG_KEY_AGENT_MISMATCH: 422,
+  STORE_UNAVAILABLE: 503,
+  STORE_FAILED: 500,
+  STORE_REJECTED: 422,
+  STORE_CONFLICT: 409,
+  STORE_SCHEMA_MISMATCH: 503,
+  STORE_MIGRATION_FAILED: 500,
+  STORE_MIGRATION_EDITED: 503,
+  STORE_MIGRATIONS_PENDING: 503,
+  CUSTODY_KEY_NOT_FOUND: 500,
+  CUSTODY_KEY_FILE_INVALID: 500,
+  CUSTODY_NOT_CONFIGURED: 503,
+  WITNESS_POOL_EMPTY: 503,
+  CONFIG_INVALID: 500,
+  CONFIG_DEV_MODE_ENVIRONMENT_MISMATCH: 500,
+};
+
+/** Error body: { error: { code, message, details?, requestId } }. 5xx bodies say "Internal error"; details go to the log. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
+    if (err instanceof AppError) {
+      const status = httpStatus[err.code];
+      if (status >= 500) request.log.error({ err, code: err.code }, err.message);
+      const exposed = status < 500 || status === 503;
+      return reply.status(status).send({
+        error: {
+          code: err.code,
+          message: exposed ? err.message : 'Internal error',
+          ...(exposed && err.details ? { details: err.details } : {}),
+          requestId: request.id,
+        },
+      });
+    }
+    if (typeof err.statusCode === 'number' && err.statusCode < 500) {
+      // Fastify's own 4xx: schema validation, body too large, unsupported media type.
+      return reply.status(err.statusCode).send({ error: { code: err.validation ? 'INPUT_FIELD_INVALID' : (err.code ?? 'INPUT_INVALID'), message: err.message, requestId: request.id } });
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.status(500).send({ error: { code: 'INTERNAL', message: 'Internal error', requestId: request.id } });
+  });
+}

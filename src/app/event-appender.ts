@@ -1,0 +1,127 @@
+import { placeEvent } from '../domain/chain/place-event.js';
+import { verifyAgentSignature } from '../domain/signing/verify-signatures.js';
+import { witnessSignatureMessage } from '../domain/signing/messages.js';
+import { selectWitness } from '../domain/witness/select-witness.js';
+import { toBase64 } from '../domain/encoding/bytes.js';
+import { AppError, StoreError } from '../domain/errors.js';
+import type { EventSubmission, StoredEvent } from '../domain/chain/event.types.js';
+import type { Ed25519Verify } from '../domain/signing/ed25519.js';
+import type { Keyring } from '../domain/signing/keyring.js';
+import type { AppendHead, Clock, EventStore, KeyCustody } from './ports.js';
+import type { KeyCache } from './key-cache.js';
+
+/** Largest batch one transaction carries. Bigger batches amortise commits; smaller ones bound latency. */
+export const DEFAULT_MAX_BATCH = 1024;
+
+export interface EventAppenderDeps {
+  store: EventStore;
+  keys: KeyCache;
+  custody: KeyCustody;
+  verify: Ed25519Verify;
+  clock: Clock;
+}
+
+interface Pending {
+  submission: EventSubmission;
+  resolve: (event: StoredEvent) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Appends agent-signed events to the log with group commit: concurrent appends in this process share one
+ * transaction (one lock, one insert, one WAL flush), and each append still resolves only after the transaction
+ * holding its event committed.
+ *
+ * Before an event is queued its agent signature is verified against the registry. Inside the transaction each
+ * event is placed after the head, attested by the witness the public selection rule picks, and inserted. An event
+ * the database refuses fails alone: the batch is retried one event per transaction, so the others still commit
+ * and the refused one gets the database's reason.
+ */
+export class EventAppender {
+  private readonly queue: Pending[] = [];
+  private draining: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: EventAppenderDeps,
+    private readonly maxBatch = DEFAULT_MAX_BATCH,
+  ) {}
+
+  /**
+   * Verifies and appends one submission; resolves with the stored event once committed.
+   * Throws SignatureError (SIG_KEY_UNKNOWN, SIG_KEY_AGENT_MISMATCH, SIG_KEY_INACTIVE, SIG_MALFORMED,
+   * SIG_INVALID), WitnessError WITNESS_POOL_EMPTY, CustodyError, or StoreError from the database.
+   */
+  async append(submission: EventSubmission): Promise<StoredEvent> {
+    const keyring = await this.deps.keys.including(submission.signingKeyId);
+    const key = keyring.requireSigningKey(submission.signingKeyId, submission.agentId, this.deps.clock.now());
+    verifyAgentSignature(submission, key, this.deps.verify);
+    return new Promise<StoredEvent>((resolve, reject) => {
+      this.queue.push({ submission, resolve, reject });
+      this.draining ??= this.drain().finally(() => {
+        this.draining = undefined;
+      });
+    });
+  }
+
+  /** Resolves when every append queued so far has settled. */
+  async flush(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      try {
+        await this.commit(batch);
+      } catch (err) {
+        if (batch.length > 1 && isPerEventRefusal(err)) {
+          for (const item of batch) await this.commit([item]).catch(item.reject);
+        } else {
+          for (const item of batch) item.reject(err);
+        }
+      }
+    }
+  }
+
+  /** One transaction for `batch`; settles every item it places, rejects the ones refused before insert. */
+  private async commit(batch: Pending[]): Promise<void> {
+    const keyring = await this.deps.keys.current();
+    let placed: Pending[] = [];
+    const stored = await this.deps.store.append(async (head) => {
+      const result = await this.placeBatch(head, batch, keyring);
+      placed = result.placed;
+      return result.events;
+    });
+    stored.forEach((event, i) => placed[i]?.resolve(event));
+  }
+
+  private async placeBatch(head: AppendHead, batch: Pending[], keyring: Keyring) {
+    const pool = keyring.witnessPoolAt(head.authorityTime);
+    const events: StoredEvent[] = [];
+    const placed: Pending[] = [];
+    let tip = { sequence: head.sequence, contentHash: head.contentHash };
+    for (const item of batch) {
+      const { submission } = item;
+      try {
+        // Re-check against the authority time itself: the key may have closed since the submission was queued.
+        keyring.requireSigningKey(submission.signingKeyId, submission.agentId, head.authorityTime);
+        const event = placeEvent(tip, submission, head.authorityTime);
+        const witnessId = selectWitness(pool, event.prevHash, event.sequence);
+        const witnessKey = keyring.requireWitnessKey(witnessId, head.authorityTime);
+        const witnessSignature = await this.deps.custody.sign(witnessKey.keyId, witnessSignatureMessage(event.contentHash));
+        events.push({ ...event, witnessId, witnessSignature: toBase64(witnessSignature) });
+        placed.push(item);
+        tip = event;
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        item.reject(err);
+      }
+    }
+    return { events, placed };
+  }
+}
+
+/** Errors that concern one event, not the store: retrying the others one by one lets them commit. */
+function isPerEventRefusal(err: unknown): boolean {
+  return err instanceof StoreError && (err.code === 'STORE_REJECTED' || err.code === 'STORE_CONFLICT');
+}

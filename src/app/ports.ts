@@ -1,0 +1,65 @@
+import type { ChainHead, ChainLink, StoredEvent } from '../domain/chain/event.types.js';
+import type { PublicKeyRecord } from '../domain/signing/key.types.js';
+
+/** The chain head as the store sees it inside an appending transaction, plus the authority time to use. */
+export interface AppendHead extends ChainHead {
+  /** Database clock read inside the transaction, after the serialization point: the batch's authority_timestamp. */
+  authorityTime: string;
+}
+
+/**
+ * The append-only event log. `append` is the only write: it runs `build` inside one transaction after taking the
+ * store's serialization point, so `head` cannot move until the transaction ends, then inserts what `build`
+ * returned. A rejected batch consumes nothing. Throws StoreError STORE_REJECTED (a database rule refused an event;
+ * the message names it), STORE_CONFLICT (an event_id is already stored) or STORE_UNAVAILABLE.
+ */
+export interface EventStore {
+  append(build: (head: AppendHead) => Promise<StoredEvent[]>): Promise<StoredEvent[]>;
+  /** The last stored event's link data, or undefined for an empty log. */
+  head(): Promise<ChainLink | undefined>;
+  /** Events with fromSequence ≤ sequence ≤ toSequence, ascending, at most `limit` of them. */
+  readRange(fromSequence: number, toSequence: number, limit: number): Promise<StoredEvent[]>;
+  /** The last `count` events, ascending. */
+  readLatest(count: number): Promise<StoredEvent[]>;
+}
+
+/** New key to register in agent_keys. */
+export interface KeyRegistration {
+  agentId: string;
+  keyId: string;
+  publicKey: Uint8Array;
+}
+
+/** The public key registry (agent_keys). Keys are never deleted (FR76). */
+export interface KeyRegistry {
+  /** Every registered agent, system and witness key, open or closed. */
+  listKeys(): Promise<PublicKeyRecord[]>;
+  /** Registers a key active from the database's now(). Throws StoreError STORE_CONFLICT if key_id exists. */
+  registerKey(registration: KeyRegistration): Promise<PublicKeyRecord>;
+}
+
+/** Private-key custody: a software HSM in development, PKCS#11 in production. Private keys never leave it. */
+export interface KeyCustody {
+  /** DEVELOPMENT for software keys (key ids start with dev-), PRODUCTION for an HSM. */
+  readonly mode: 'DEVELOPMENT' | 'PRODUCTION';
+  /** Generates a key for `agentId` inside custody; returns its id and raw public key. */
+  generateKey(agentId: string): Promise<{ keyId: string; publicKey: Uint8Array }>;
+  /** True when custody holds the private key `keyId`. */
+  hasKey(keyId: string): Promise<boolean>;
+  /** Ed25519 signature of `message`. Throws CustodyError CUSTODY_KEY_NOT_FOUND when the key is not held. */
+  sign(keyId: string, message: Uint8Array): Promise<Uint8Array>;
+}
+
+/** Applies and checks the numbered SQL migrations. */
+export interface SchemaMigrator {
+  /** Applies pending migrations in order; returns the versions applied (empty when up to date). */
+  migrate(onApplied?: (version: string, name: string) => void): Promise<string[]>;
+  /** Versions known to the code but not applied. Throws STORE_MIGRATION_EDITED if an applied file changed. */
+  pending(): Promise<string[]>;
+}
+
+/** Wall clock, injectable for tests. */
+export interface Clock {
+  /** Current time as a canonical protocol timestamp. */
+  now(): string;
+}

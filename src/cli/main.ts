@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { registerEvents } from './events.js';
+import { registerMigrate } from './migrate.js';
+import { registerServe } from './serve.js';
+import { registerVerifyDb } from './verify-db.js';
+import { EXIT } from './run-command.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../' + (import.meta.url.includes('/dist/src/') ? '../' : '') + 'package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command('archon72')
+  .description('Archon 72 Conclave Backend: constitutional event log')
+  .version(pkg.version)
+  .exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
+  });
+
+registerMigrate(program);
+registerEvents(program);
+registerVerifyDb(program);
+registerServe(program);
+
+await program.parseAsync(process.argv);

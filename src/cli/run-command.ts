@@ -1,0 +1,51 @@
+import { InvalidArgumentError } from 'commander';
+import { parseConfig, type Config } from '../app/config.js';
+import { openStack, type Stack } from '../compose.js';
+import { AppError } from '../domain/errors.js';
+
+/** Exit codes: 0 success, 1 the operation failed or found a fault, 2 bad usage, input or configuration. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** The configuration from this process's environment (the CLI is a composition root, like main.ts). */
+export function loadConfig(): Config {
+  return parseConfig(process.env);
+}
+
+/** Opens the stack for one command, runs it, always closes it. */
+export async function withStack<T>(holder: string, fn: (stack: Stack) => Promise<T>): Promise<T> {
+  const stack = await openStack(loadConfig(), holder);
+  try {
+    return await fn(stack);
+  } finally {
+    await stack.close();
+  }
+}
+
+/**
+ * Runs a command action: prints an AppError as one line `archon72: CODE: message` (never a stack trace) and sets
+ * the exit code; anything else is a bug and is printed in full.
+ */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      process.exitCode = (await fn(...args)) ?? EXIT.ok;
+    } catch (err) {
+      if (err instanceof AppError) {
+        process.stderr.write(`archon72: ${err.code}: ${err.message}\n`);
+        process.exitCode = err.name === 'InputError' || err.name.startsWith('Config') || err.name.endsWith('MismatchError') ? EXIT.usage : EXIT.failed;
+      } else {
+        process.stderr.write(`archon72: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+        process.exitCode = EXIT.failed;
+      }
+    }
+  };
+}
+
+/** Parses a sequence option: a positive safe integer. */
+export function parseSequence(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError(`${JSON.stringify(value)} is not a sequence number (a whole number ≥ 1)`);
+  }
+  return n;
+}

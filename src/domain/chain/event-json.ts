@@ -1,0 +1,37 @@
+import type { StoredEvent } from './event.types.js';
+
+/** A stored event in its protocol JSON form: member names are the database column names (docs/PROTOCOL.md §2). */
+export interface EventJson {
+  sequence: number;
+  event_id: string;
+  event_type: string;
+  payload: StoredEvent['payload'];
+  agent_id: string;
+  signing_key_id: string;
+  signature: string;
+  local_timestamp: string;
+  authority_timestamp: string;
+  prev_hash: string;
+  content_hash: string;
+  witness_id: string;
+  witness_signature: string;
+}
+
+/** The protocol JSON of a stored event: what the CLI prints and the API returns. */
+export function toEventJson(event: StoredEvent): EventJson {
+  return {
+    sequence: event.sequence,
+    event_id: event.eventId,
+    event_type: event.eventType,
+    payload: event.payload,
+    agent_id: event.agentId,
+    signing_key_id: event.signingKeyId,
+    signature: event.signature,
+    local_timestamp: event.localTimestamp,
+    authority_timestamp: event.authorityTimestamp,
+    prev_hash: event.prevHash,
+    content_hash: event.contentHash,
+    witness_id: event.witnessId,
+    witness_signature: event.witnessSignature,
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Typed errors with stable codes. Codes are string-literal unions so a typo does not compile;
+ * once released a code never changes meaning. HTTP statuses live in src/api/errors.ts, never here.
+ */
+
+export type InputErrorCode =
+  | 'INPUT_FIELD_INVALID'
+  | 'INPUT_INVALID_JSON'
+  | 'INPUT_PAYLOAD_NOT_OBJECT'
+  | 'INPUT_PAYLOAD_INVALID'
+  | 'INPUT_PAYLOAD_TOO_LARGE';
+
+export type ChainErrorCode =
+  | 'CHAIN_SEQUENCE_GAP'
+  | 'CHAIN_PREV_HASH_MISMATCH'
+  | 'CHAIN_CONTENT_HASH_MISMATCH'
+  | 'CHAIN_TIMESTAMP_REGRESSION';
+
+export type SignatureErrorCode =
+  | 'SIG_MALFORMED'
+  | 'SIG_INVALID'
+  | 'SIG_WITNESS_INVALID'
+  | 'SIG_WITNESS_NOT_SELECTED'
+  | 'SIG_KEY_UNKNOWN'
+  | 'SIG_KEY_INACTIVE'
+  | 'SIG_KEY_AGENT_MISMATCH';
+
+export type StoreErrorCode =
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_FAILED'
+  | 'STORE_REJECTED'
+  | 'STORE_CONFLICT'
+  | 'STORE_SCHEMA_MISMATCH'
+  | 'STORE_MIGRATION_FAILED'
+  | 'STORE_MIGRATION_EDITED'
+  | 'STORE_MIGRATIONS_PENDING';
+
+export type CustodyErrorCode =
+  | 'CUSTODY_KEY_NOT_FOUND'
+  | 'CUSTODY_KEY_FILE_INVALID'
+  | 'CUSTODY_NOT_CONFIGURED';
+
+export type WitnessErrorCode = 'WITNESS_POOL_EMPTY';
+
+export type ConfigErrorCode = 'CONFIG_INVALID' | 'CONFIG_DEV_MODE_ENVIRONMENT_MISMATCH';
+
+export type ErrorCode =
+  | InputErrorCode
+  | ChainErrorCode
+  | SignatureErrorCode
+  | StoreErrorCode
+  | CustodyErrorCode
+  | WitnessErrorCode
+  | ConfigErrorCode;
+
+export interface AppErrorOptions<C extends ErrorCode> {
+  code: C;
+  message: string;
+  /** Structured facts for logs and error bodies (never secrets). */
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+/** Base of every error the project throws on purpose. Callers branch on `code`, never on `message`. */
+export class AppError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(options: AppErrorOptions<C>) {
+    super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code;
+    this.details = options.details;
+    this.name = new.target.name;
+  }
+}
+
+/** Bad input from outside: request bodies, CLI arguments, rows read back from storage. */
+export class InputError extends AppError<InputErrorCode> {}
+/** A broken hash chain: gap, wrong prev_hash, recomputed hash differs, time running backwards. */
+export class ChainError extends AppError<ChainErrorCode> {}
+/** A signature that is malformed, does not verify, or names a key that may not sign. */
+export class SignatureError extends AppError<SignatureErrorCode> {}
+/** The event store refused or could not be reached. */
+export class StoreError extends AppError<StoreErrorCode> {}
+/** Key custody (software HSM or PKCS#11) could not provide or use a key. */
+export class CustodyError extends AppError<CustodyErrorCode> {}
+/** The witness pool cannot attest. */
+export class WitnessError extends AppError<WitnessErrorCode> {}
+/** Configuration rejected at startup. */
+export class ConfigError extends AppError<ConfigErrorCode> {}

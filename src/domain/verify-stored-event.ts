@@ -1,0 +1,35 @@
+import { verifyContentHash, verifyLink } from './chain/verify-link.js';
+import { verifyAgentSignature, verifyWitnessSignature } from './signing/verify-signatures.js';
+import { selectWitness } from './witness/select-witness.js';
+import { SignatureError } from './errors.js';
+import type { ChainLink, StoredEvent } from './chain/event.types.js';
+import type { Ed25519Verify } from './signing/ed25519.js';
+import type { Keyring } from './signing/keyring.js';
+
+/**
+ * Every check an outsider makes on one stored event, in the order docs/PROTOCOL.md §7 gives:
+ * chain link to `prev`, recomputed content_hash, agent key active at authority time, agent signature,
+ * witness selection, witness key active at authority time, witness signature.
+ * Throws the first ChainError / SignatureError / WitnessError found; returns nothing on success.
+ */
+export function verifyStoredEvent(
+  prev: ChainLink | undefined,
+  event: StoredEvent,
+  keyring: Keyring,
+  verify: Ed25519Verify,
+): void {
+  verifyLink(prev, event);
+  verifyContentHash(event);
+  const agentKey = keyring.requireSigningKey(event.signingKeyId, event.agentId, event.authorityTimestamp);
+  verifyAgentSignature(event, agentKey, verify);
+  const expectedWitness = selectWitness(keyring.witnessPoolAt(event.authorityTimestamp), event.prevHash, event.sequence);
+  if (event.witnessId !== expectedWitness) {
+    throw new SignatureError({
+      code: 'SIG_WITNESS_NOT_SELECTED',
+      message: `sequence ${event.sequence} is attested by ${event.witnessId}, but the selection rule picks ${expectedWitness}`,
+      details: { sequence: event.sequence, witnessId: event.witnessId, expectedWitness },
+    });
+  }
+  const witnessKey = keyring.requireWitnessKey(event.witnessId, event.authorityTimestamp);
+  verifyWitnessSignature(event, witnessKey, verify);
+}
