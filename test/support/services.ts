@@ -1,0 +1,69 @@
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+
+/** Admin URL of the test PostgreSQL server (trust auth on the standard local port unless overridden). */
+export const PG_ADMIN_URL = process.env.ARCHON72_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/** True when CI demands every service: an unreachable one fails the suite instead of skipping it. */
+export const REQUIRE_SERVICES = process.env.ARCHON72_REQUIRE_SERVICES === '1';
+
+let reachable: Promise<string | undefined> | undefined;
+
+/** undefined when PostgreSQL answers, otherwise why not. */
+export function postgresUnavailableReason(): Promise<string | undefined> {
+  reachable ??= (async () => {
+    const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return undefined;
+    } catch (err) {
+      return `PostgreSQL at ${PG_ADMIN_URL} is unreachable: ${(err as Error).message}`;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  })();
+  return reachable;
+}
+
+/**
+ * Whether to run a PostgreSQL-backed suite. Skips (with the reason printed) when PostgreSQL is absent, unless
+ * ARCHON72_REQUIRE_SERVICES=1, where absence throws so the run fails.
+ */
+export async function shouldRunPostgres(suite: string): Promise<boolean> {
+  const reason = await postgresUnavailableReason();
+  if (reason === undefined) return true;
+  if (REQUIRE_SERVICES) throw new Error(`${suite}: ARCHON72_REQUIRE_SERVICES=1 but ${reason}`);
+  console.warn(`skipping ${suite}: ${reason} (set ARCHON72_REQUIRE_SERVICES=1 to make this a failure)`);
+  return false;
+}
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** Creates an empty database with a unique name on the test server; drop() removes it. */
+export async function createTestDatabase(prefix = 'a72_test'): Promise<TestDatabase> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+/** Runs one statement on the admin database. */
+export async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
