@@ -20,6 +20,9 @@ COMMENT ON COLUMN agent_keys.active_from IS 'First instant (inclusive) at which 
 COMMENT ON COLUMN agent_keys.active_until IS 'Instant (exclusive) from which the key may no longer sign; NULL while the key is open. Set once, never changed.';
 COMMENT ON COLUMN agent_keys.created_at IS 'When the row was registered.';
 CREATE INDEX agent_keys_agent_id_idx ON agent_keys (agent_id);
+-- One open key per actor: a rotation closes the old key before (or as) it registers the new one, so which key an
+-- actor signs with is never ambiguous.
+CREATE UNIQUE INDEX agent_keys_one_open_key_idx ON agent_keys (agent_id) WHERE active_until IS NULL;
 
 CREATE TABLE keeper_keys (
   id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -39,6 +42,7 @@ COMMENT ON COLUMN keeper_keys.active_from IS 'First instant (inclusive) at which
 COMMENT ON COLUMN keeper_keys.active_until IS 'Instant (exclusive) from which the key may no longer sign; NULL while open. Set once, never changed.';
 COMMENT ON COLUMN keeper_keys.created_at IS 'When the row was registered.';
 CREATE INDEX keeper_keys_keeper_id_idx ON keeper_keys (keeper_id);
+CREATE UNIQUE INDEX keeper_keys_one_open_key_idx ON keeper_keys (keeper_id) WHERE active_until IS NULL;
 
 -- FR76: no key row is ever deleted or truncated away.
 CREATE FUNCTION reject_key_deletion() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -1,3 +1,4 @@
+import { CustodyError } from '../domain/errors.js';
 import { WITNESS_PREFIX, type PublicKeyRecord } from '../domain/signing/key.types.js';
 import type { KeyCache } from './key-cache.js';
 import type { KeyCustody, KeyRegistry } from './ports.js';
@@ -15,15 +16,20 @@ export interface ProvisionDeps {
 }
 
 /**
- * An open registered key of `agentId` whose private half this custody holds; generates and registers one when
- * there is none. Each actor gets its own key: keys are never shared between actors.
+ * The open registered key of `agentId`, generating and registering one when the agent has none. Each actor gets
+ * its own key: keys are never shared between actors. Throws CustodyError CUSTODY_KEY_NOT_FOUND when the agent's
+ * open key is held by another custody (another data directory or HSM): a second key is never registered beside it.
  */
 export async function ensureAgentKey(agentId: string, deps: ProvisionDeps, now: string): Promise<PublicKeyRecord> {
-  const keyring = await deps.keys.current();
-  for (const key of keyring.keysOf(agentId)) {
-    if (key.activeUntil === undefined || key.activeUntil > now) {
-      if (await deps.custody.hasKey(key.keyId)) return key;
-    }
+  const keyring = await deps.keys.reload();
+  const open = keyring.keysOf(agentId).find((key) => key.activeUntil === undefined || key.activeUntil > now);
+  if (open !== undefined) {
+    if (await deps.custody.hasKey(open.keyId)) return open;
+    throw new CustodyError({
+      code: 'CUSTODY_KEY_NOT_FOUND',
+      message: `${agentId} has the open key ${open.keyId}, which this key custody does not hold; use the data directory or HSM that holds it, or close that key first`,
+      details: { agentId, keyId: open.keyId },
+    });
   }
   const { keyId, publicKey } = await deps.custody.generateKey(agentId);
   const registered = await deps.registry.registerKey({ agentId, keyId, publicKey });

@@ -30,6 +30,6 @@ export function verifyStoredEvent(
       details: { sequence: event.sequence, witnessId: event.witnessId, expectedWitness },
     });
   }
-  const witnessKey = keyring.requireWitnessKey(event.witnessId, event.authorityTimestamp);
-  verifyWitnessSignature(event, witnessKey, verify);
+  keyring.requireWitnessKey(event.witnessId, event.authorityTimestamp); // SIG_KEY_UNKNOWN when it had none
+  verifyWitnessSignature(event, keyring.witnessKeysAt(event.witnessId, event.authorityTimestamp), verify);
 }

@@ -44,11 +44,12 @@ export interface TestStack {
  * A migrated store with development keys and the dev witness pool (Tessera's testonly.NewTestLog): PGlite in
  * memory by default, or a PostgreSQL database. Close it in afterEach/afterAll.
  */
-export async function createTestStack(backend: TestBackend = { kind: 'pglite' }): Promise<TestStack> {
+export async function createTestStack(backend: TestBackend = { kind: 'pglite' }, options: { dataDir?: string } = {}): Promise<TestStack> {
   const client = backend.kind === 'pglite' ? await createPgliteClient('memory://') : createPgClient({ connectionString: backend.url, applicationName: 'archon72 test' });
   const migrator = createMigrator(client);
   await migrator.migrate();
-  const dataDir = mkdtempSync(join(tmpdir(), 'archon72-test-'));
+  // Sharing another stack's data directory shares its development keys (its key custody).
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'archon72-test-'));
   const registry = createPgKeyRegistry(client);
   const keys = new KeyCache(registry);
   const custody = createSoftwareKeyCustody(dataDir);
@@ -57,7 +58,12 @@ export async function createTestStack(backend: TestBackend = { kind: 'pglite' })
   await ensureDevWitnessPool(deps, systemClock.now());
   const writerKey = await ensureAgentKey(EVENT_WRITER_ID, deps, systemClock.now());
   const appender = new EventAppender({ store, keys, custody, verify: verifyEd25519Sodium, clock: systemClock });
-  const keyFor = (agentId: string) => ensureAgentKey(agentId, deps, systemClock.now());
+  const agentKeys = new Map<string, Promise<PublicKeyRecord>>();
+  const keyFor = (agentId: string) => {
+    let key = agentKeys.get(agentId);
+    if (key === undefined) agentKeys.set(agentId, (key = ensureAgentKey(agentId, deps, systemClock.now())));
+    return key;
+  };
   return {
     client,
     store,
@@ -85,7 +91,7 @@ export async function createTestStack(backend: TestBackend = { kind: 'pglite' })
     async close() {
       await appender.flush();
       await client.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -59,9 +59,20 @@ export class Keyring {
     return [...ids].sort();
   }
 
-  /** The key of witness `witnessId` active at `at`. Throws SIG_KEY_UNKNOWN when it has none. */
+  /**
+   * Keys of witness `witnessId` active at `at`, newest first. Normally one: the registry allows one open key per
+   * actor, and a rotation closes the old key at the instant the new one opens. A key closed with a future
+   * active_until can overlap its successor, so a verifier accepts a signature by any of them.
+   */
+  witnessKeysAt(witnessId: string, at: string): PublicKeyRecord[] {
+    return this.witnesses
+      .filter((k) => k.agentId === witnessId && isKeyActiveAt(k, at))
+      .sort((a, b) => (a.activeFrom < b.activeFrom ? 1 : a.activeFrom > b.activeFrom ? -1 : 0));
+  }
+
+  /** The newest key of witness `witnessId` active at `at` (the one to sign with). Throws SIG_KEY_UNKNOWN when it has none. */
   requireWitnessKey(witnessId: string, at: string): PublicKeyRecord {
-    const key = this.witnesses.find((k) => k.agentId === witnessId && isKeyActiveAt(k, at));
+    const [key] = this.witnessKeysAt(witnessId, at);
     if (key === undefined) {
       throw new SignatureError({
         code: 'SIG_KEY_UNKNOWN',

@@ -21,12 +21,14 @@ export function verifyAgentSignature(event: EventSubmission, key: PublicKeyRecor
 }
 
 /**
- * Verifies the witness's attestation of content_hash with the witness key `key`.
+ * Verifies the witness's attestation of content_hash against the keys the witness held at authority time
+ * (normally exactly one; see Keyring.witnessKeysAt): it holds if any of them verifies.
  * Throws SignatureError SIG_MALFORMED or SIG_WITNESS_INVALID.
  */
-export function verifyWitnessSignature(event: StoredEvent, key: PublicKeyRecord, verify: Ed25519Verify): void {
+export function verifyWitnessSignature(event: StoredEvent, keys: readonly PublicKeyRecord[], verify: Ed25519Verify): void {
   const signature = decodeSignature(event.witnessSignature, 'witness_signature');
-  if (!verify(signature, witnessSignatureMessage(event.contentHash), key.publicKey)) {
+  const message = witnessSignatureMessage(event.contentHash);
+  if (!keys.some((key) => verify(signature, message, key.publicKey))) {
     throw new SignatureError({
       code: 'SIG_WITNESS_INVALID',
       message: `witness signature of ${event.witnessId} does not verify at sequence ${event.sequence}`,

@@ -1,0 +1,3 @@
+import { eventStoreContract } from '../../contracts/event-store.contract.js';
+
+eventStoreContract('pglite', async () => ({ kind: 'pglite' }));

@@ -1,0 +1,3 @@
+import { haltProtectionContract } from '../../contracts/halt-protection.contract.js';
+
+haltProtectionContract('pglite', async () => ({ kind: 'pglite' }));

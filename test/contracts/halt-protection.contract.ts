@@ -1,0 +1,104 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { createTestStack, type TestBackend, type TestStack } from '../support/test-stack.js';
+import { expectRejection } from '../support/expect-rejection.js';
+import { StoreError } from '../../src/domain/errors.js';
+
+const HALT_ID = '00000000-0000-0000-0000-000000000001';
+
+/**
+ * Migration 007's rule, on every backend: a halt clears only through a recorded halt.cleared ceremony event with
+ * a quorum of distinct active keepers, and nothing (application_name, session settings) bypasses it.
+ */
+export function haltProtectionContract(name: string, backend: () => Promise<TestBackend | undefined>): void {
+  describe(`halt clear protection: ${name}`, () => {
+    let stack: TestStack;
+    let skip = false;
+    let haltSequence: number;
+
+    beforeEach(async (ctx) => {
+      const b = await backend();
+      if (b === undefined) {
+        skip = true;
+        ctx.skip();
+        return;
+      }
+      stack = await createTestStack(b);
+      for (const keeper of ['alice', 'bob', 'carol']) {
+        await stack.client.query(`INSERT INTO keeper_keys (keeper_id, key_id, public_key) VALUES ($1, $2, $3)`, [`KEEPER:${keeper}`, `keeper-${keeper}`, new Uint8Array(32).fill(keeper.length)]);
+      }
+      const halt = await stack.appender.append(await stack.submission({ eventType: 'halt.triggered', payload: { reason: 'test' } }));
+      haltSequence = halt.sequence;
+      await stack.client.query(`UPDATE halt_state SET is_halted = true, reason = 'test', halt_event_sequence = $1 WHERE id = $2`, [haltSequence, HALT_ID]);
+    });
+    afterEach(async () => {
+      if (!skip) await stack.close();
+    });
+
+    const ceremony = async (keepers: string[], ceremonyId = randomUUID(), forHalt = haltSequence) => {
+      const payload = { ceremony_id: ceremonyId, halt_sequence: forHalt, keepers: keepers.map((k) => ({ keeper_id: `KEEPER:${k}`, key_id: `keeper-${k}`, signature: 'A'.repeat(86) + '==' })) };
+      await stack.appender.append(await stack.submission({ eventType: 'halt.cleared', payload }));
+      return ceremonyId;
+    };
+    const clear = (ceremonyId: string | null) =>
+      stack.client.query(`UPDATE halt_state SET is_halted = false, reason = NULL, ceremony_id = $1, cleared_at = now() WHERE id = $2`, [ceremonyId, HALT_ID]);
+    const halted = async () => (await stack.client.query<{ is_halted: boolean }>('SELECT is_halted FROM halt_state'))[0]?.is_halted;
+
+    it('refuses a clear without a ceremony', async () => {
+      const err = await expectRejection(clear(null), StoreError, 'STORE_REJECTED');
+      expect(err.details?.rule).toBe('halt protection');
+      expect(await halted()).toBe(true);
+    });
+
+    it('refuses a ceremony id with no halt.cleared event', async () => {
+      await expectRejection(clear(randomUUID()), StoreError, 'STORE_REJECTED');
+    });
+
+    it('refuses a ceremony signed by one keeper, or by the same keeper twice', async () => {
+      await expectRejection(clear(await ceremony(['alice'])), StoreError, 'STORE_REJECTED');
+      await expectRejection(clear(await ceremony(['alice', 'alice'])), StoreError, 'STORE_REJECTED');
+      expect(await halted()).toBe(true);
+    });
+
+    it('refuses keepers named with a key that is not theirs', async () => {
+      const id = randomUUID();
+      const payload = { ceremony_id: id, halt_sequence: haltSequence, keepers: [{ keeper_id: 'KEEPER:alice', key_id: 'keeper-alice' }, { keeper_id: 'KEEPER:mallory', key_id: 'keeper-bob' }] };
+      await stack.appender.append(await stack.submission({ eventType: 'halt.cleared', payload }));
+      await expectRejection(clear(id), StoreError, 'STORE_REJECTED');
+    });
+
+    it('refuses a ceremony made for another halt', async () => {
+      await expectRejection(clear(await ceremony(['alice', 'bob'], randomUUID(), haltSequence + 100)), StoreError, 'STORE_REJECTED');
+    });
+
+    it('is not bypassed by application_name or session settings', async () => {
+      const id = await ceremony(['alice']);
+      const err = await expectRejection(
+        stack.client.transaction(async (tx) => {
+          await tx.query(`SET LOCAL application_name = 'archon72_migration'`);
+          await tx.query(`SELECT set_config('archon72.bypass_halt_protection', 'true', true)`);
+          await tx.query(`UPDATE halt_state SET is_halted = false, ceremony_id = $1 WHERE id = $2`, [id, HALT_ID]);
+        }),
+        StoreError,
+        'STORE_REJECTED',
+      );
+      expect(err.details?.rule).toBe('halt protection');
+    });
+
+    it('clears with two distinct active keepers, once', async () => {
+      const id = await ceremony(['alice', 'bob']);
+      await clear(id);
+      expect(await halted()).toBe(false);
+      // A second halt cannot be cleared by replaying the first ceremony.
+      const again = await stack.appender.append(await stack.submission({ eventType: 'halt.triggered', payload: { reason: 'again' } }));
+      await stack.client.query(`UPDATE halt_state SET is_halted = true, reason = 'again', halt_event_sequence = $1 WHERE id = $2`, [again.sequence, HALT_ID]);
+      await expectRejection(clear(id), StoreError, 'STORE_REJECTED');
+    });
+
+    it('never lets the singleton row be deleted or a second row exist', async () => {
+      await expectRejection(stack.client.query('DELETE FROM halt_state'), StoreError, 'STORE_REJECTED');
+      await expectRejection(stack.client.query('TRUNCATE halt_state'), StoreError, 'STORE_REJECTED');
+      await expectRejection(stack.client.query(`INSERT INTO halt_state (id) VALUES (gen_random_uuid())`), StoreError, 'STORE_REJECTED');
+    });
+  });
+}
