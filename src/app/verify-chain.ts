@@ -65,7 +65,9 @@ export async function verifyChain(
         verifyStoredEvent(prev, event, keyring, deps.verify);
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
-        return { from, to, verified, fault: { sequence: event.sequence, code: err.code, message: err.message } };
+        // Errors name the sequence where the chain breaks (for a gap, the missing one) in details.sequence.
+        const sequence = typeof err.details?.sequence === 'number' ? err.details.sequence : event.sequence;
+        return { from, to, verified, fault: { sequence, code: err.code, message: err.message } };
       }
       prev = event;
       verified++;

@@ -11,10 +11,11 @@ import type { ChainLink, PlacedEvent } from './event.types.js';
 export function verifyLink(prev: ChainLink | undefined, event: PlacedEvent): void {
   const expectedSequence = prev === undefined ? 1 : prev.sequence + 1;
   if (event.sequence !== expectedSequence) {
+    // The fault is at the sequence that should have come next: that is where the chain breaks.
     throw new ChainError({
       code: 'CHAIN_SEQUENCE_GAP',
-      message: `FR82: expected sequence ${expectedSequence}, found ${event.sequence}`,
-      details: { sequence: event.sequence, expectedSequence },
+      message: `FR82: sequence ${expectedSequence} is missing (the next stored event has sequence ${event.sequence})`,
+      details: { sequence: expectedSequence, found: event.sequence },
     });
   }
   const expectedPrev = prev === undefined ? GENESIS_PREV_HASH : prev.contentHash;
