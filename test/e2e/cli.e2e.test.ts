@@ -103,6 +103,13 @@ describe('archon72 CLI on the embedded database', () => {
       expect(result.stderr).toMatch(/CUSTODY_NOT_CONFIGURED/);
     });
 
+    it('reports an unreachable PostgreSQL in one line with exit code 1', () => {
+      const result = runCli(['events', 'tail'], { ...env, DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/archon72' });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/^archon72: STORE_UNAVAILABLE: postgresql: database unavailable/);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    });
+
     it('names the variable and the accepted values for a bad value', () => {
       const result = runCli(['events', 'tail'], { ...env, API_PORT: 'eighty' });
       expect(result.status).toBe(2);

@@ -52,6 +52,12 @@ export function createPgClient(options: PgClientOptions): SqlClient {
       }
       const tx: SqlExecutor = { query: (text, params) => run(client, text, params) };
       let broken = false;
+      // A checked-out client whose connection dies emits 'error'; unheard, that would crash the process. The
+      // running query rejects on its own, so here it is enough to mark the client as not reusable.
+      const onError = () => {
+        broken = true;
+      };
+      client.on('error', onError);
       try {
         await run(client, 'BEGIN');
         const result = await fn(tx);
@@ -63,7 +69,8 @@ export function createPgClient(options: PgClientOptions): SqlClient {
         });
         throw err;
       } finally {
-        // A connection whose rollback failed is in an unknown state: destroy it instead of reusing it.
+        // A connection that failed or whose rollback failed is in an unknown state: destroy it, never reuse it.
+        client.off('error', onError);
         client.release(broken);
       }
     },
