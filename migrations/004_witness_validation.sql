@@ -32,7 +32,7 @@ COMMENT ON FUNCTION validate_signature_format() IS 'CT-12: agent signature well-
 
 CREATE FUNCTION validate_witness_attribution() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF NEW.witness_id !~ '^WITNESS:[A-Za-z0-9][A-Za-z0-9:_.\-]*$' THEN
+  IF NEW.witness_id !~ '^WITNESS:[A-Za-z0-9][A-Za-z0-9_.\-]*$' THEN
     RAISE EXCEPTION 'CT-12: witness_id at sequence % must start with WITNESS:', NEW.sequence USING ERRCODE = 'A7203';
   END IF;
   IF NEW.witness_signature !~ '^[A-Za-z0-9+/]{85}[AQgw]==$' THEN

@@ -9,6 +9,7 @@ CREATE TABLE halt_state (
   halted_by           text,
   halted_at           timestamptz,
   halt_event_sequence bigint,
+  halted_after_sequence bigint,
   cleared_at          timestamptz,
   ceremony_id         uuid,
   updated_at          timestamptz NOT NULL DEFAULT now(),
@@ -21,7 +22,8 @@ COMMENT ON COLUMN halt_state.reason IS 'Why the system halted; required while ha
 COMMENT ON COLUMN halt_state.source IS 'What raised the halt: api, keeper, redis, integrity, floor …';
 COMMENT ON COLUMN halt_state.halted_by IS 'Actor that raised the halt (keeper id, admin, SYSTEM:{service}).';
 COMMENT ON COLUMN halt_state.halted_at IS 'When the current or last halt was raised.';
-COMMENT ON COLUMN halt_state.halt_event_sequence IS 'events.sequence of the halt.triggered event of the current or last halt.';
+COMMENT ON COLUMN halt_state.halt_event_sequence IS 'events.sequence of the halt.triggered event of the current or last halt, when the halt was recorded with one.';
+COMMENT ON COLUMN halt_state.halted_after_sequence IS 'Chain head (last sequence) when the current or last halt was raised; set by the database, not by the writer. Only a ceremony stored after it can clear the halt.';
 COMMENT ON COLUMN halt_state.cleared_at IS 'When the last halt was cleared.';
 COMMENT ON COLUMN halt_state.ceremony_id IS 'Ceremony whose halt.cleared event cleared the last halt.';
 COMMENT ON COLUMN halt_state.updated_at IS 'When the row last changed.';

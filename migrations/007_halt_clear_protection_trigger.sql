@@ -1,6 +1,7 @@
--- 007: a halt is sticky (CT-11). halt_state can go from halted to not halted only when the chain already holds a
--- halt.cleared event for this halt, naming a new ceremony and listing at least minimum_keeper_quorum (never fewer
--- than 2) distinct keepers whose keys were active when it was stored.
+-- 007: a halt is sticky (CT-11). Halting is always allowed. While halted, the halt's record cannot be altered.
+-- halt_state can go from halted to not halted only when the chain holds a halt.cleared event stored after the halt
+-- was raised, naming a new ceremony and listing at least minimum_keeper_quorum (never fewer than 2) distinct
+-- keepers whose keys were active when it was stored.
 --
 -- There is no bypass of any kind: no application_name, session setting, role or flag is consulted. PostgreSQL
 -- cannot verify Ed25519, so the keeper signatures themselves are verified by the service before it appends the
@@ -17,8 +18,38 @@ DECLARE
   ceremony record;
   signers integer;
 BEGIN
-  IF NOT (OLD.is_halted AND NOT NEW.is_halted) THEN
+  IF NEW.id IS DISTINCT FROM OLD.id THEN
+    RAISE EXCEPTION 'CT-11: the halt_state row keeps its id' USING ERRCODE = 'A7207';
+  END IF;
+
+  -- Raising a halt: never refused. The database itself records where the chain stood, so no writer can date a
+  -- halt before ceremonies that already exist.
+  IF NEW.is_halted AND NOT OLD.is_halted THEN
+    SELECT coalesce(max(sequence), 0) INTO NEW.halted_after_sequence FROM events;
     RETURN NEW;
+  END IF;
+
+  -- A halt in force is evidence: none of its fields may change until a ceremony clears it.
+  IF OLD.is_halted AND NEW.is_halted THEN
+    IF (to_jsonb(NEW) - 'updated_at') IS DISTINCT FROM (to_jsonb(OLD) - 'updated_at') THEN
+      RAISE EXCEPTION 'CT-11: a halt in force cannot be altered; only a keeper ceremony can clear it'
+        USING ERRCODE = 'A7207';
+    END IF;
+    RETURN NEW;
+  END IF;
+
+  IF NOT OLD.is_halted THEN
+    IF NEW.halted_after_sequence IS DISTINCT FROM OLD.halted_after_sequence THEN
+      RAISE EXCEPTION 'CT-11: halted_after_sequence is set by the database when a halt is raised'
+        USING ERRCODE = 'A7207';
+    END IF;
+    RETURN NEW;
+  END IF;
+
+  -- From here on: OLD.is_halted AND NOT NEW.is_halted, a clear.
+  IF NEW.halted_after_sequence IS DISTINCT FROM OLD.halted_after_sequence
+     OR NEW.halt_event_sequence IS DISTINCT FROM OLD.halt_event_sequence THEN
+    RAISE EXCEPTION 'CT-11: clearing a halt cannot rewrite which halt it was' USING ERRCODE = 'A7207';
   END IF;
 
   IF NEW.ceremony_id IS NULL OR NEW.ceremony_id IS NOT DISTINCT FROM OLD.ceremony_id THEN
@@ -30,6 +61,7 @@ BEGIN
     FROM events e
    WHERE e.event_type = 'halt.cleared'
      AND e.payload->>'ceremony_id' = NEW.ceremony_id::text
+     AND e.sequence > coalesce(OLD.halted_after_sequence, 0)
      AND e.sequence > coalesce(OLD.halt_event_sequence, 0)
    ORDER BY e.sequence DESC LIMIT 1;
   IF NOT FOUND THEN
@@ -60,7 +92,7 @@ BEGIN
   RETURN NEW;
 END;
 $$;
-COMMENT ON FUNCTION protect_halt_clear() IS 'CT-11: a halt clears only through a recorded keeper ceremony meeting the quorum. No bypass.';
+COMMENT ON FUNCTION protect_halt_clear() IS 'CT-11: halting always works; a halt in force is immutable; it clears only through a keeper ceremony stored after it, meeting the quorum. No bypass.';
 
 CREATE TRIGGER halt_clear_protection BEFORE UPDATE ON halt_state
   FOR EACH ROW EXECUTE FUNCTION protect_halt_clear();

@@ -21,7 +21,13 @@ export interface AppOptions {
 
 /** Builds the HTTP application. Never calls listen(): main.ts does, tests use inject(). */
 export function buildApp(services: AppServices, options: AppOptions): FastifyInstance {
-  const app = Fastify({ logger: { level: options.logLevel }, bodyLimit: BODY_LIMIT_BYTES });
+  const app = Fastify({
+    logger: { level: options.logLevel },
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Refuse unknown members instead of silently dropping them (Fastify's default removeAdditional: true), so
+    // additionalProperties: false in a schema means what it says.
+    ajv: { customOptions: { removeAdditional: false } },
+  });
   // Strict UTF-8: invalid bytes are refused, not replaced with U+FFFD (which would change what was signed).
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {

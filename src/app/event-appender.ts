@@ -6,7 +6,7 @@ import { toBase64 } from '../domain/encoding/bytes.js';
 import { AppError, StoreError } from '../domain/errors.js';
 import type { EventSubmission, StoredEvent } from '../domain/chain/event.types.js';
 import type { Ed25519Verify } from '../domain/signing/ed25519.js';
-import type { Keyring } from '../domain/signing/keyring.js';
+import { Keyring } from '../domain/signing/keyring.js';
 import type { AppendHead, Clock, EventStore, KeyCustody } from './ports.js';
 import type { KeyCache } from './key-cache.js';
 
@@ -25,6 +25,8 @@ interface Pending {
   submission: EventSubmission;
   resolve: (event: StoredEvent) => void;
   reject: (err: unknown) => void;
+  /** Set once the caller has its answer: a settled item is never placed again, so "failed" stays true. */
+  settled: boolean;
 }
 
 /**
@@ -56,7 +58,19 @@ export class EventAppender {
     const key = keyring.requireSigningKey(submission.signingKeyId, submission.agentId, this.deps.clock.now());
     verifyAgentSignature(submission, key, this.deps.verify);
     return new Promise<StoredEvent>((resolve, reject) => {
-      this.queue.push({ submission, resolve, reject });
+      const item: Pending = {
+        submission,
+        settled: false,
+        resolve: (event) => {
+          item.settled = true;
+          resolve(event);
+        },
+        reject: (err) => {
+          item.settled = true;
+          reject(err);
+        },
+      };
+      this.queue.push(item);
       this.draining ??= this.drain().finally(() => {
         this.draining = undefined;
       });
@@ -74,10 +88,11 @@ export class EventAppender {
       try {
         await this.commit(batch);
       } catch (err) {
-        if (batch.length > 1 && isPerEventRefusal(err)) {
-          for (const item of batch) await this.commit([item]).catch(item.reject);
+        const open = batch.filter((item) => !item.settled);
+        if (open.length > 1 && isPerEventRefusal(err)) {
+          for (const item of open) await this.commit([item]).catch(item.reject);
         } else {
-          for (const item of batch) item.reject(err);
+          for (const item of open) item.reject(err);
         }
       }
     }
@@ -85,18 +100,20 @@ export class EventAppender {
 
   /** One transaction for `batch`; settles every item it places, rejects the ones refused before insert. */
   private async commit(batch: Pending[]): Promise<void> {
-    const keyring = await this.deps.keys.current();
+    const agentKeys = await this.deps.keys.current();
     let placed: Pending[] = [];
     const stored = await this.deps.store.append(async (head) => {
-      const result = await this.placeBatch(head, batch, keyring);
+      const result = await this.placeBatch(head, batch, agentKeys);
       placed = result.placed;
       return result.events;
     });
     stored.forEach((event, i) => placed[i]?.resolve(event));
   }
 
-  private async placeBatch(head: AppendHead, batch: Pending[], keyring: Keyring) {
-    const pool = keyring.witnessPoolAt(head.authorityTime);
+  private async placeBatch(head: AppendHead, batch: Pending[], agentKeys: Keyring) {
+    // Witnesses come from the registry as read inside this transaction, never from a cache: the pool must be
+    // exactly the one a verifier computes for these events.
+    const witnesses = new Keyring(head.witnessKeys);
     const events: StoredEvent[] = [];
     const placed: Pending[] = [];
     let tip = { sequence: head.sequence, contentHash: head.contentHash };
@@ -104,10 +121,10 @@ export class EventAppender {
       const { submission } = item;
       try {
         // Re-check against the authority time itself: the key may have closed since the submission was queued.
-        keyring.requireSigningKey(submission.signingKeyId, submission.agentId, head.authorityTime);
+        agentKeys.requireSigningKey(submission.signingKeyId, submission.agentId, head.authorityTime);
         const event = placeEvent(tip, submission, head.authorityTime);
-        const witnessId = selectWitness(pool, event.prevHash, event.sequence);
-        const witnessKey = keyring.requireWitnessKey(witnessId, head.authorityTime);
+        const witnessId = selectWitness(witnesses.witnessPoolAt(head.authorityTime, submission.agentId), event.prevHash, event.sequence);
+        const witnessKey = witnesses.requireWitnessKey(witnessId, head.authorityTime);
         const witnessSignature = await this.deps.custody.sign(witnessKey.keyId, witnessSignatureMessage(event.contentHash));
         events.push({ ...event, witnessId, witnessSignature: toBase64(witnessSignature) });
         placed.push(item);

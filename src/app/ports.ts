@@ -5,6 +5,8 @@ import type { PublicKeyRecord } from '../domain/signing/key.types.js';
 export interface AppendHead extends ChainHead {
   /** Database clock read inside the transaction, after the serialization point: the batch's authority_timestamp. */
   authorityTime: string;
+  /** Every witness key, read under the serialization point, so the registry cannot change before commit. */
+  witnessKeys: PublicKeyRecord[];
 }
 
 /**

@@ -22,7 +22,7 @@ export function verifyStoredEvent(
   verifyContentHash(event);
   const agentKey = keyring.requireSigningKey(event.signingKeyId, event.agentId, event.authorityTimestamp);
   verifyAgentSignature(event, agentKey, verify);
-  const expectedWitness = selectWitness(keyring.witnessPoolAt(event.authorityTimestamp), event.prevHash, event.sequence);
+  const expectedWitness = selectWitness(keyring.witnessPoolAt(event.authorityTimestamp, event.agentId), event.prevHash, event.sequence);
   if (event.witnessId !== expectedWitness) {
     throw new SignatureError({
       code: 'SIG_WITNESS_NOT_SELECTED',

@@ -79,6 +79,12 @@ describe('POST /v1/events', () => {
       expect(badTime.json().error).toMatchObject({ code: 'INPUT_FIELD_INVALID', message: expect.stringMatching(/^local_timestamp must be/) });
     });
 
+    it('answers 400 for a member the protocol does not define, instead of dropping it', async () => {
+      const res = await post({ ...toWire(await stack.submission()), sequence: 1 });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.code).toBe('INPUT_FIELD_INVALID');
+    });
+
     it('answers 413 for a body over the limit', async () => {
       const res = await post({ ...toWire(await stack.submission()), payload: { x: 'y'.repeat(300_000) } });
       expect(res.statusCode).toBe(413);

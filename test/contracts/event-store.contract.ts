@@ -120,6 +120,29 @@ export function eventStoreContract(name: string, backend: () => Promise<TestBack
       });
     });
 
+    describe('when the witness registry changes behind the appender\'s back', () => {
+      it('selects from the registry as it stands in the appending transaction, so every event still verifies', async () => {
+        await stack.appender.append(await stack.submission());
+        // Another process registers a witness: this appender's key cache has never heard of it.
+        const extra = await stack.custody.generateKey('WITNESS:late-joiner');
+        await stack.registry.registerKey({ agentId: 'WITNESS:late-joiner', keyId: extra.keyId, publicKey: extra.publicKey });
+        const stored = [];
+        for (let i = 0; i < 30; i++) stored.push(await stack.appender.append(await stack.submission({ payload: { i } })));
+        expect(stored.some((e) => e.witnessId === 'WITNESS:late-joiner')).toBe(true);
+        expect((await verified()).fault).toBeUndefined();
+      });
+    });
+
+    describe('when the agent is itself a witness', () => {
+      it('never selects it to attest its own event', async () => {
+        for (let i = 0; i < 12; i++) {
+          const stored = await stack.appender.append(await stack.submission({ payload: { i } }, 'WITNESS:dev-01'));
+          expect(stored.witnessId).not.toBe('WITNESS:dev-01');
+        }
+        expect((await verified()).fault).toBeUndefined();
+      });
+    });
+
     describe('the database itself', () => {
       it('refuses an insert that skips a sequence, naming FR82', async () => {
         await stack.appender.append(await stack.submission());
@@ -165,6 +188,16 @@ export function eventStoreContract(name: string, backend: () => Promise<TestBack
           const err = await expectRejection(stack.client.query(sql), StoreError, 'STORE_REJECTED');
           expect(err.message).toMatch(/FR76/);
         }
+      });
+
+      it('refuses a key window that reaches into the stored past (FR76)', async () => {
+        await stack.appender.append(await stack.submission());
+        const past = `INSERT INTO agent_keys (agent_id, key_id, public_key, active_from) VALUES ('agent-late', 'late-key', $1, now() - interval '1 hour')`;
+        const err = await expectRejection(stack.client.query(past, [new Uint8Array(32).fill(5)]), StoreError, 'STORE_REJECTED');
+        expect(err.message).toMatch(/FR76: key late-key cannot become active/);
+        const close = `UPDATE agent_keys SET active_until = now() - interval '1 hour' WHERE key_id = $1`;
+        await expectRejection(stack.client.query(close, [stack.writerKey.keyId]), StoreError, 'STORE_REJECTED');
+        expect((await verified()).fault).toBeUndefined();
       });
 
       it('records clock drift beyond the threshold without rejecting the event', async () => {

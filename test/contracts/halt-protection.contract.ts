@@ -95,6 +95,32 @@ export function haltProtectionContract(name: string, backend: () => Promise<Test
       await expectRejection(clear(id), StoreError, 'STORE_REJECTED');
     });
 
+    it('records where the chain stood when the halt was raised, whatever the writer says', async () => {
+      const [row] = await stack.client.query<{ halted_after_sequence: number }>('SELECT halted_after_sequence FROM halt_state');
+      expect(row?.halted_after_sequence).toBe(haltSequence);
+    });
+
+    it('refuses any change to a halt in force, so an old ceremony cannot be made to fit', async () => {
+      const earlier = await ceremony(['alice', 'bob']); // stored now, but then un-clearable by tampering below
+      for (const sql of [
+        `UPDATE halt_state SET halt_event_sequence = NULL, ceremony_id = NULL`,
+        `UPDATE halt_state SET halted_after_sequence = 0`,
+        `UPDATE halt_state SET reason = 'something else'`,
+      ]) {
+        const err = await expectRejection(stack.client.query(sql), StoreError, 'STORE_REJECTED');
+        expect(err.message).toMatch(/CT-11: a halt in force cannot be altered/);
+      }
+      await clear(earlier); // the untouched record still clears with a valid ceremony
+      expect(await halted()).toBe(false);
+    });
+
+    it('refuses a ceremony stored before the halt was raised', async () => {
+      await clear(await ceremony(['alice', 'bob']));
+      const stale = await ceremony(['alice', 'bob'], randomUUID(), haltSequence); // made while not halted
+      await stack.client.query(`UPDATE halt_state SET is_halted = true, reason = 'second', halt_event_sequence = NULL WHERE id = $1`, [HALT_ID]);
+      await expectRejection(clear(stale), StoreError, 'STORE_REJECTED');
+    });
+
     it('never lets the singleton row be deleted or a second row exist', async () => {
       await expectRejection(stack.client.query('DELETE FROM halt_state'), StoreError, 'STORE_REJECTED');
       await expectRejection(stack.client.query('TRUNCATE halt_state'), StoreError, 'STORE_REJECTED');

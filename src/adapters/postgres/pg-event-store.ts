@@ -1,22 +1,16 @@
 import { canonicalTimestampSql as ts, type SqlClient } from './sql-client.js';
+import { TAKE_APPEND_LOCK } from './append-lock.js';
+import { toPublicKeyRecord, WITNESS_KEYS_SQL, type KeyRow } from './pg-key-registry.js';
 import { GENESIS_PREV_HASH } from '../../domain/chain/content-hash.js';
 import type { AppendHead, EventStore } from '../../app/ports.js';
 import type { ChainLink, StoredEvent } from '../../domain/chain/event.types.js';
 import type { JsonObject } from '../../domain/chain/canonical-json.js';
-
-/**
- * Key of the transaction-scoped advisory lock that serialises appends across every process sharing the
- * database. It only prevents wasted work: correctness does not depend on it, because the primary key on
- * sequence and verify_hash_chain_on_insert refuse a fork or a gap from any writer, locked or not.
- */
-const APPEND_LOCK_KEY = 72_000_001;
 
 const EVENT_COLUMNS = `sequence, event_id::text AS event_id, event_type, payload, agent_id, signing_key_id, signature,
   witness_id, witness_signature, prev_hash, content_hash,
   ${ts('local_timestamp')} AS local_timestamp, ${ts('authority_timestamp')} AS authority_timestamp`;
 
 const SQL = {
-  lock: `SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY})`,
   // A separate statement after the lock, so its snapshot sees every append committed before we got the lock.
   headForAppend: `SELECT h.sequence, h.content_hash, ${ts('h.authority_timestamp')} AS authority_timestamp,
       ${ts('clock_timestamp()')} AS authority_time
@@ -94,22 +88,26 @@ function toInsertParams(events: StoredEvent[]): unknown[][] {
 }
 
 /**
- * EventStore on PostgreSQL, used unchanged for the `pg` pool and for embedded PGlite. Appends take a
- * transaction-scoped advisory lock, read the head and the database clock, let the caller build the batch, and
+ * EventStore on PostgreSQL, used unchanged for the `pg` pool and for embedded PGlite. Appends take the append lock
+ * (append-lock.ts), read the head, the database clock and the witness keys, let the caller build the batch, and
  * insert it in one statement: a batch is one transaction and one WAL flush (group commit).
  */
 export function createPgEventStore(client: SqlClient): EventStore {
   return {
     append(build) {
       return client.transaction(async (tx) => {
-        await tx.query(SQL.lock);
+        await tx.query(TAKE_APPEND_LOCK);
         const [row] = await tx.query<HeadRow>(SQL.headForAppend);
+        // Read under the lock: no key can open or close before this transaction ends (003's key triggers take it
+        // too), so the pool used here is the pool any verifier will compute for these events.
+        const witnessKeys = (await tx.query<KeyRow>(WITNESS_KEYS_SQL)).map(toPublicKeyRecord);
         if (row === undefined) throw new Error('head query returned no row'); // (SELECT 1) always yields one row
         const head: AppendHead = {
           sequence: row.sequence ?? 0,
           contentHash: row.content_hash ?? GENESIS_PREV_HASH,
           authorityTimestamp: row.authority_timestamp ?? undefined,
           authorityTime: row.authority_time,
+          witnessKeys,
         };
         const events = await build(head);
         if (events.length > 0) await tx.query(SQL.insertBatch, toInsertParams(events));

@@ -1,4 +1,5 @@
 import { canonicalTimestampSql as ts, type SqlClient } from './sql-client.js';
+import { TAKE_APPEND_LOCK } from './append-lock.js';
 import type { KeyRegistry } from '../../app/ports.js';
 import type { PublicKeyRecord } from '../../domain/signing/key.types.js';
 
@@ -7,10 +8,14 @@ const KEY_COLUMNS = `agent_id, key_id, public_key, ${ts('active_from')} AS activ
 
 const SQL = {
   list: `SELECT ${KEY_COLUMNS} FROM agent_keys ORDER BY active_from, key_id`,
-  register: `INSERT INTO agent_keys (agent_id, key_id, public_key) VALUES ($1, $2, $3) RETURNING ${KEY_COLUMNS}`,
+  // clock_timestamp() after the append lock: later than every stored event, as migration 003 requires.
+  register: `INSERT INTO agent_keys (agent_id, key_id, public_key, active_from) VALUES ($1, $2, $3, clock_timestamp()) RETURNING ${KEY_COLUMNS}`,
 } as const;
 
-interface KeyRow {
+/** Every witness key (WITNESS:…), open or closed: what witness selection and attestation need. */
+export const WITNESS_KEYS_SQL = `SELECT ${KEY_COLUMNS} FROM agent_keys WHERE agent_id LIKE 'WITNESS:%' ORDER BY active_from, key_id`;
+
+export interface KeyRow {
   agent_id: string;
   key_id: string;
   public_key: Uint8Array;
@@ -18,7 +23,8 @@ interface KeyRow {
   active_until: string | null;
 }
 
-function toPublicKeyRecord(row: KeyRow): PublicKeyRecord {
+/** Converts a key row to the domain type. */
+export function toPublicKeyRecord(row: KeyRow): PublicKeyRecord {
   return {
     agentId: row.agent_id,
     keyId: row.key_id,
@@ -35,8 +41,11 @@ export function createPgKeyRegistry(client: SqlClient): KeyRegistry {
       return (await client.query<KeyRow>(SQL.list)).map(toPublicKeyRecord);
     },
     async registerKey({ agentId, keyId, publicKey }) {
-      const [row] = await client.query<KeyRow>(SQL.register, [agentId, keyId, publicKey]);
-      return toPublicKeyRecord(row as KeyRow);
+      return client.transaction(async (tx) => {
+        await tx.query(TAKE_APPEND_LOCK);
+        const [row] = await tx.query<KeyRow>(SQL.register, [agentId, keyId, publicKey]);
+        return toPublicKeyRecord(row as KeyRow);
+      });
     },
   };
 }

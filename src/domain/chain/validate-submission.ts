@@ -47,18 +47,16 @@ function requireObject(input: unknown): Record<string, unknown> {
 
 /**
  * Checks an event payload: a JSON object, canonicalisable, at most MAX_PAYLOAD_BYTES canonical bytes and
- * MAX_PAYLOAD_DEPTH levels, and free of U+0000 (which PostgreSQL jsonb cannot store).
+ * MAX_PAYLOAD_DEPTH levels, and free of U+0000 (which PostgreSQL jsonb cannot store) and of Unicode noncharacters
+ * (RFC 7493 §2.1), in member names as in strings.
  * Throws INPUT_PAYLOAD_NOT_OBJECT, INPUT_PAYLOAD_INVALID or INPUT_PAYLOAD_TOO_LARGE.
  */
 export function validatePayload(payload: unknown): JsonObject {
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
     throw new InputError({ code: 'INPUT_PAYLOAD_NOT_OBJECT', message: 'payload must be a JSON object' });
   }
-  checkDepth(payload, 1);
+  checkValue(payload, 1, '$');
   const canonical = canonicalize(payload);
-  if (canonical.includes('\\u0000')) {
-    throw new InputError({ code: 'INPUT_PAYLOAD_INVALID', message: 'payload contains U+0000, which cannot be stored' });
-  }
   const size = utf8(canonical).length;
   if (size > MAX_PAYLOAD_BYTES) {
     throw new InputError({
@@ -70,12 +68,34 @@ export function validatePayload(payload: unknown): JsonObject {
   return payload as JsonObject;
 }
 
-function checkDepth(value: unknown, depth: number): void {
+/** U+0000 (PostgreSQL jsonb cannot store it) and the Unicode noncharacters I-JSON forbids (RFC 7493 §2.1). */
+const FORBIDDEN_CHARACTERS = new RegExp(
+  `[\\u0000\\u{FDD0}-\\u{FDEF}${Array.from({ length: 17 }, (_, plane) => `\\u{${(plane * 0x10000 + 0xfffe).toString(16)}}\\u{${(plane * 0x10000 + 0xffff).toString(16)}}`).join('')}]`,
+  'u',
+);
+
+function checkValue(value: unknown, depth: number, path: string): void {
+  if (typeof value === 'string') {
+    if (FORBIDDEN_CHARACTERS.test(value)) throw forbiddenCharacter(path);
+    return;
+  }
   if (value === null || typeof value !== 'object') return;
   if (depth > MAX_PAYLOAD_DEPTH) {
     throw new InputError({ code: 'INPUT_PAYLOAD_INVALID', message: `payload nests deeper than ${MAX_PAYLOAD_DEPTH} levels` });
   }
-  for (const child of Object.values(value)) checkDepth(child, depth + 1);
+  for (const [key, child] of Object.entries(value)) {
+    const childPath = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
+    if (FORBIDDEN_CHARACTERS.test(key)) throw forbiddenCharacter(childPath);
+    checkValue(child, depth + 1, childPath);
+  }
+}
+
+function forbiddenCharacter(path: string): InputError {
+  return new InputError({
+    code: 'INPUT_PAYLOAD_INVALID',
+    message: `${path} contains U+0000 or a Unicode noncharacter, which the protocol does not accept`,
+    details: { path },
+  });
 }
 
 function requireString(record: Record<string, unknown>, field: string): string {

@@ -12,8 +12,15 @@ export interface PublicKeyRecord {
   activeUntil: string | undefined;
 }
 
-/** Prefix of witness actor ids (docs/PROTOCOL.md §5). */
+/** Prefix of witness actor ids (docs/PROTOCOL.md §6). */
 export const WITNESS_PREFIX = 'WITNESS:';
+
+const WITNESS_ID = /^WITNESS:[A-Za-z0-9][A-Za-z0-9_.\-]*$/;
+
+/** True for a well-formed witness id: WITNESS: then a letter or digit, then letters, digits, _ . - (as migrations 003/004). */
+export function isWitnessId(agentId: string): boolean {
+  return agentId.length <= 128 && WITNESS_ID.test(agentId);
+}
 
 /** True when `key` may sign at canonical timestamp `at`: activeFrom ≤ at < activeUntil. */
 export function isKeyActiveAt(key: PublicKeyRecord, at: string): boolean {

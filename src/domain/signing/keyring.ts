@@ -1,4 +1,4 @@
-import { isKeyActiveAt, WITNESS_PREFIX, type PublicKeyRecord } from './key.types.js';
+import { isKeyActiveAt, isWitnessId, type PublicKeyRecord } from './key.types.js';
 import { SignatureError } from '../errors.js';
 
 /**
@@ -12,7 +12,7 @@ export class Keyring {
   constructor(keys: Iterable<PublicKeyRecord>) {
     for (const key of keys) {
       this.byId.set(key.keyId, key);
-      if (key.agentId.startsWith(WITNESS_PREFIX)) this.witnesses.push(key);
+      if (isWitnessId(key.agentId)) this.witnesses.push(key);
     }
   }
 
@@ -52,10 +52,13 @@ export class Keyring {
     return key;
   }
 
-  /** Witness ids with a key active at `at`, sorted by code unit order (the order selection indexes into). */
-  witnessPoolAt(at: string): string[] {
+  /**
+   * The witness pool for an event by `agentId` at `at`: ids of witnesses with a key active at `at`, other than the
+   * agent itself (no actor attests its own event), sorted by UTF-16 code units (the order selection indexes into).
+   */
+  witnessPoolAt(at: string, agentId: string): string[] {
     const ids = new Set<string>();
-    for (const key of this.witnesses) if (isKeyActiveAt(key, at)) ids.add(key.agentId);
+    for (const key of this.witnesses) if (key.agentId !== agentId && isKeyActiveAt(key, at)) ids.add(key.agentId);
     return [...ids].sort();
   }
 

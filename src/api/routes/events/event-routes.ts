@@ -17,7 +17,7 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, o
   app.post('/v1/events', {
     schema: {
       body: submissionSchema,
-      response: { 201: storedEventSchema, 400: errorBodySchema, 409: errorBodySchema, 413: errorBodySchema, 422: errorBodySchema, 503: errorBodySchema },
+      response: { 201: storedEventSchema, 400: errorBodySchema, 409: errorBodySchema, 413: errorBodySchema, 422: errorBodySchema, 500: errorBodySchema, 503: errorBodySchema },
     },
     handler: async (request, reply) => {
       const stored = await opts.appender.append(parseSubmission(request.body));
