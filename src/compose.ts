@@ -77,7 +77,7 @@ export async function openStack(config: Config, holder: string): Promise<Stack> 
       return custody;
     },
     appender() {
-      appender ??= new EventAppender({ store, keys, custody: stack.custody(), verify: verifyEd25519Sodium, clock: systemClock });
+      appender ??= new EventAppender({ store, keys, custody: stack.custody(), verify: verifyEd25519Sodium });
       return appender;
     },
     async close() {

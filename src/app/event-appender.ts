@@ -7,7 +7,7 @@ import { AppError, StoreError } from '../domain/errors.js';
 import type { EventSubmission, StoredEvent } from '../domain/chain/event.types.js';
 import type { Ed25519Verify } from '../domain/signing/ed25519.js';
 import { Keyring } from '../domain/signing/keyring.js';
-import type { AppendHead, Clock, EventStore, KeyCustody } from './ports.js';
+import type { AppendHead, EventStore, KeyCustody } from './ports.js';
 import type { KeyCache } from './key-cache.js';
 
 /** Largest batch one transaction carries. Bigger batches amortise commits; smaller ones bound latency. */
@@ -18,7 +18,6 @@ export interface EventAppenderDeps {
   keys: KeyCache;
   custody: KeyCustody;
   verify: Ed25519Verify;
-  clock: Clock;
 }
 
 interface Pending {
@@ -55,7 +54,9 @@ export class EventAppender {
    */
   async append(submission: EventSubmission): Promise<StoredEvent> {
     const keyring = await this.deps.keys.including(submission.signingKeyId);
-    const key = keyring.requireSigningKey(submission.signingKeyId, submission.agentId, this.deps.clock.now());
+    // Whether the key is active is decided at authority time, inside the transaction (placeBatch); this process's
+    // clock is not the authority and may lag the database's.
+    const key = keyring.requireAgentKey(submission.signingKeyId, submission.agentId);
     verifyAgentSignature(submission, key, this.deps.verify);
     return new Promise<StoredEvent>((resolve, reject) => {
       const item: Pending = {

@@ -25,7 +25,7 @@ const client = createPgClient({ connectionString: process.env.DATABASE_URL ?? ''
 const registry = createPgKeyRegistry(client);
 const keys = new KeyCache(registry);
 const custody = createSoftwareKeyCustody(process.env.ARCHON72_DATA_DIR ?? '');
-const appender = new EventAppender({ store: createPgEventStore(client), keys, custody, verify: verifyEd25519Sodium, clock: systemClock });
+const appender = new EventAppender({ store: createPgEventStore(client), keys, custody, verify: verifyEd25519Sodium });
 const key = await ensureAgentKey(EVENT_WRITER_ID, { registry, custody, keys }, systemClock.now());
 
 const outcomes: Record<string, number> = { ok: 0 };

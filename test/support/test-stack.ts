@@ -57,7 +57,7 @@ export async function createTestStack(backend: TestBackend = { kind: 'pglite' },
   const deps = { registry, custody, keys };
   await ensureDevWitnessPool(deps, systemClock.now());
   const writerKey = await ensureAgentKey(EVENT_WRITER_ID, deps, systemClock.now());
-  const appender = new EventAppender({ store, keys, custody, verify: verifyEd25519Sodium, clock: systemClock });
+  const appender = new EventAppender({ store, keys, custody, verify: verifyEd25519Sodium });
   const agentKeys = new Map<string, Promise<PublicKeyRecord>>();
   const keyFor = (agentId: string) => {
     let key = agentKeys.get(agentId);

@@ -27,10 +27,10 @@ export class Keyring {
   }
 
   /**
-   * The key `keyId`, checked to belong to `agentId` and to be active at `at`.
-   * Throws SIG_KEY_UNKNOWN, SIG_KEY_AGENT_MISMATCH or SIG_KEY_INACTIVE.
+   * The key `keyId`, checked to belong to `agentId` (not yet whether it is active).
+   * Throws SIG_KEY_UNKNOWN or SIG_KEY_AGENT_MISMATCH.
    */
-  requireSigningKey(keyId: string, agentId: string, at: string): PublicKeyRecord {
+  requireAgentKey(keyId: string, agentId: string): PublicKeyRecord {
     const key = this.byId.get(keyId);
     if (key === undefined) {
       throw new SignatureError({ code: 'SIG_KEY_UNKNOWN', message: `unknown signing key ${keyId}`, details: { keyId } });
@@ -42,6 +42,15 @@ export class Keyring {
         details: { keyId, agentId },
       });
     }
+    return key;
+  }
+
+  /**
+   * The key `keyId`, checked to belong to `agentId` and to be active at `at`.
+   * Throws SIG_KEY_UNKNOWN, SIG_KEY_AGENT_MISMATCH or SIG_KEY_INACTIVE.
+   */
+  requireSigningKey(keyId: string, agentId: string, at: string): PublicKeyRecord {
+    const key = this.requireAgentKey(keyId, agentId);
     if (!isKeyActiveAt(key, at)) {
       throw new SignatureError({
         code: 'SIG_KEY_INACTIVE',
