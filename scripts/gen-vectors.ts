@@ -185,20 +185,20 @@ const CANONICAL_CASES: Array<[string, string, string | undefined]> = [
     '{"\\r":"Carriage Return","1":"One","\u0080":"Control","\u00f6":"Latin Small Letter O With Diaeresis","\u20ac":"Euro Sign","\ud83d\ude00":"Emoji: Grinning Face","\ufb33":"Hebrew Letter Dalet With Dagesh"}',
   ],
   [`${RFC8785} §3.2.3 plain-English order: "", "a", "aa", "ab"`, '{"ab":4,"a":2,"":1,"aa":3}', '{"":1,"a":2,"aa":3,"ab":4}'],
-  [`${CYBERPHONE('arrays.json')}`, '[\n  56,\n  {\n    "d": true,\n    "10": null,\n    "1": [ ]\n  }\n]', '[56,{"1":[],"10":null,"d":true}]'],
+  [CYBERPHONE('arrays.json'), '[\n  56,\n  {\n    "d": true,\n    "10": null,\n    "1": [ ]\n  }\n]', '[56,{"1":[],"10":null,"d":true}]'],
   [
     `${CYBERPHONE('french.json')} (locale-independent order)`,
     '{\n  "peach": "This sorting order",\n  "p\u00e9ch\u00e9": "is wrong according to French",\n  "p\u00eache": "but canonicalization MUST",\n  "sin":   "ingnore locale"\n}\n',
     '{"peach":"This sorting order","p\u00e9ch\u00e9":"is wrong according to French","p\u00eache":"but canonicalization MUST","sin":"ingnore locale"}',
   ],
   [
-    `${CYBERPHONE('structures.json')}`,
+    CYBERPHONE('structures.json'),
     '{\n  "1": {"f": {"f": "hi","F": 5} ,"\\n": 56.0},\n  "10": { },\n  "": "empty",\n  "a": { },\n  "111": [ { } ],\n  "A": { }\n}',
     '{"":"empty","1":{"\\n":56,"f":{"F":5,"f":"hi"}},"10":{},"111":[{}],"A":{},"a":{}}',
   ],
   [`${CYBERPHONE('unicode.json')} (no Unicode normalisation)`, '{\n  "Unnormalized Unicode":"\\u1e0d\\u0307"\n}\n', '{"Unnormalized Unicode":"\u1e0d\u0307"}'],
   [
-    `${CYBERPHONE('weird.json')}`,
+    CYBERPHONE('weird.json'),
     String.raw`{
   "\u20ac": "Euro Sign",
   "1": "One",
@@ -395,9 +395,9 @@ const contentHashInput = (e: Omit<EventJson, 'content_hash' | 'witness_id' | 'wi
 
 const witnessSignatureMessage = (contentHash: string): Buffer => Buffer.concat([utf8(WITNESS_DOMAIN), Buffer.of(0), bytesOf(contentHash)]);
 
-/** Ids of witnesses with a key active at `at`, sorted by UTF-16 code units. */
-const witnessPoolAt = (at: string): string[] =>
-  [...new Set(KEYS.filter((k) => k.agentId.startsWith('WITNESS:') && isActive(k, at)).map((k) => k.agentId))].sort(compareCodeUnits);
+/** Ids of witnesses with a key active at `at`, other than the event's own agent, sorted by UTF-16 code units. */
+const witnessPoolAt = (at: string, agentId: string): string[] =>
+  [...new Set(KEYS.filter((k) => k.agentId.startsWith('WITNESS:') && k.agentId !== agentId && isActive(k, at)).map((k) => k.agentId))].sort(compareCodeUnits);
 
 /** docs/PROTOCOL.md §6: index = first 8 bytes (big-endian) of SHA-256(domain || 0x00 || prev_hash || u64be(sequence)) mod n. */
 function selectWitness(pool: string[], prevHash: string, sequence: number): { digestHex: string; index: number; witnessId: string } {
@@ -436,7 +436,7 @@ function buildEvent(d: Draft): EventJson {
   const signature = d.signature ?? b64(signWith(d.signer ?? d.body.signing_key_id, eventSignatureMessage(d.body)));
   const placed = { sequence: d.sequence, ...d.body, signature, authority_timestamp: d.authority, prev_hash: d.prevHash };
   const contentHash = sha256Hex(utf8(contentHashInput(placed)));
-  const pool = witnessPoolAt(d.authority);
+  const pool = witnessPoolAt(d.authority, d.body.agent_id);
   const witnessId = d.witnessId ?? selectWitness(pool, d.prevHash, d.sequence).witnessId;
   const witnessKey = d.witnessKeyId ?? witnessKeyAt(witnessId, d.authority).keyId;
   return {
@@ -522,7 +522,7 @@ const CHAIN_DRAFTS: Array<{ description: string; body: SignedBodyJson; authority
 ];
 
 /** One positive chain event with everything a second implementation needs to reproduce it. */
-export interface ChainEvent {
+interface ChainEvent {
   event: EventJson;
   vector: Vector;
 }
@@ -534,7 +534,7 @@ function buildChain(): ChainEvent[] {
     const sequence = (prev?.sequence ?? 0) + 1;
     const prevHash = prev?.content_hash ?? GENESIS_PREV_HASH;
     const event = buildEvent({ body: draft.body, sequence, prevHash, authority: draft.authority });
-    const pool = witnessPoolAt(draft.authority);
+    const pool = witnessPoolAt(draft.authority, draft.body.agent_id);
     chain.push({
       event,
       vector: {
@@ -577,9 +577,9 @@ function nextBody(n: number, agentId: string, keyId: string, local: string): Sig
 }
 
 /** A witness in the pool at `at` other than the selected one. */
-function unselectedWitness(at: string, prevHash: string, sequence: number): string {
-  const selected = selectWitness(witnessPoolAt(at), prevHash, sequence).witnessId;
-  const other = witnessPoolAt(at).find((w) => w !== selected);
+function unselectedWitness(at: string, prevHash: string, sequence: number, agentId: string): string {
+  const selected = selectWitness(witnessPoolAt(at, agentId), prevHash, sequence).witnessId;
+  const other = witnessPoolAt(at, agentId).find((w) => w !== selected);
   if (other === undefined) throw new Error('pool too small');
   return other;
 }
@@ -637,7 +637,7 @@ function negativeEventVectors(chain: ChainEvent[]): Vector[] {
     fail('truncated agent signature (63 bytes)', e1, rebuilt2({ signature: b64(agentSigBytes.subarray(0, 63)) }), 'SIG_MALFORMED'),
     fail('agent signature in unpadded base64', e1, rebuilt2({ signature: e2.signature.replace(/=+$/, '') }), 'SIG_MALFORMED'),
     fail('agent signature in non-canonical base64 (unused bits set)', e1, rebuilt2({ signature: nonCanonicalBase64(e2.signature) }), 'SIG_MALFORMED'),
-    fail('attested by a pool member the selection rule did not pick', e2, buildEvent({ body: bodyOf(e3), sequence: 3, prevHash: e2.content_hash, authority: e3.authority_timestamp, witnessId: unselectedWitness(e3.authority_timestamp, e2.content_hash, 3) }), 'SIG_WITNESS_NOT_SELECTED'),
+    fail('attested by a pool member the selection rule did not pick', e2, buildEvent({ body: bodyOf(e3), sequence: 3, prevHash: e2.content_hash, authority: e3.authority_timestamp, witnessId: unselectedWitness(e3.authority_timestamp, e2.content_hash, 3, e3.agent_id) }), 'SIG_WITNESS_NOT_SELECTED'),
     fail('attested by a retired witness (delta, after its key closed)', e2, buildEvent({ body: bodyOf(e3), sequence: 3, prevHash: e2.content_hash, authority: e3.authority_timestamp, witnessId: 'WITNESS:delta', witnessKeyId: 'dev-witness-delta-1' }), 'SIG_WITNESS_NOT_SELECTED'),
     fail('no witness key active at authority time (genesis before the pool exists)', null, buildEvent({ body: bodyOf(e1), sequence: 1, prevHash: GENESIS_PREV_HASH, authority: '2026-01-15T00:00:00.000000Z', witnessId: 'WITNESS:alpha', witnessKeyId: 'dev-witness-alpha-1' }), 'WITNESS_POOL_EMPTY'),
     fail('flipped bit in the witness signature', e2, { ...e3, witness_signature: b64(flipBit(witnessSig3, 300)) }, 'SIG_WITNESS_INVALID'),
@@ -697,8 +697,11 @@ function mixedOrderRSignature(keyId: string, message: Uint8Array): Buffer {
   return Buffer.concat([rBytes, scalarLe(s)]);
 }
 
-/** Public key A' = A + T (T of order 8) and a signature that holds only in the cofactored equation (k not ≡ 0 mod 8). */
-function mixedOrderKeySignature(keyId: string): { publicKey: Uint8Array; message: Buffer; signature: Buffer } {
+/**
+ * Public key A' = A + T (T of order 8) and a signature S = r + k·a. [S]B = R + [k]A' holds exactly when [k]T = 0, i.e.
+ * k ≡ 0 (mod 8): with `multipleOf8` false the signature holds only in the cofactored equation, with true it holds in both.
+ */
+function mixedOrderKeySignature(keyId: string, multipleOf8: boolean): { publicKey: Uint8Array; message: Buffer; signature: Buffer } {
   const a = secretScalar(keyId);
   const publicKey = ed25519.Point.BASE.multiply(a).add(ed25519.Point.fromBytes(torsion(1))).toBytes();
   const r = 0xc0ffeen;
@@ -706,7 +709,7 @@ function mixedOrderKeySignature(keyId: string): { publicKey: Uint8Array; message
   for (let i = 0; ; i++) {
     const message = utf8(`mixed-order public key, attempt ${i}`);
     const k = challenge(rBytes, publicKey, message);
-    if (k % 8n !== 0n) return { publicKey, message, signature: Buffer.concat([rBytes, scalarLe((r + k * a) % L)]) };
+    if ((k % 8n === 0n) === multipleOf8) return { publicKey, message, signature: Buffer.concat([rBytes, scalarLe((r + k * a) % L)]) };
   }
 }
 
@@ -733,7 +736,8 @@ function ed25519Vectors(chain: ChainEvent[]): Vector[] {
   const sig = Buffer.from(e1.signature, 'base64');
   const S = fromLe(sig.subarray(32));
   const zeroRS = Buffer.concat([torsion(0), Buffer.alloc(32)]);
-  const mixedKey = mixedOrderKeySignature('dev-writer-1');
+  const mixedKey = mixedOrderKeySignature('dev-writer-1', false);
+  const mixedKeyK8 = mixedOrderKeySignature('dev-writer-1', true);
   vectors.push(
     v('event 1 agent signature with bit 0 of R flipped', key, msg, flipBit(sig, 0), false),
     v('event 1 agent signature with bit 0 of S flipped', key, msg, flipBit(sig, 256), false),
@@ -750,6 +754,8 @@ function ed25519Vectors(chain: ChainEvent[]): Vector[] {
     v('R of small order (identity) with S = k·a', key, msg, identityRSignature('dev-writer-1', msg), false),
     v('R of mixed order ([r]B + order-8 point) with S = r + k·a', key, msg, mixedOrderRSignature('dev-writer-1', msg), false),
     v('public key of mixed order (A + order-8 point), signature valid only cofactored', mixedKey.publicKey, mixedKey.message, mixedKey.signature, false),
+    v('public key of mixed order with k ≡ 0 (mod 8): the cofactorless equation holds, so it verifies', mixedKeyK8.publicKey, mixedKeyK8.message, mixedKeyK8.signature, true),
+    v('R = 0100…80 (identity with the sign bit set), S = 0', key, msg, Buffer.concat([Buffer.from(torsion(0)).fill(0x80, 31), Buffer.alloc(32)]), false),
   );
   return vectors;
 }

@@ -55,18 +55,6 @@ export interface EventVectorExpected {
   event: EventJson;
 }
 
-/**
- * Vectors on which verifyEd25519Portable (noble, cofactored equation, small-order R allowed) answers `true` while
- * the protocol rule and libsodium answer `false`. Tests run them with `it.fails` so the suite turns red the day the
- * portable verifier is fixed; then delete the entry. Reported as a bug in src/domain/signing/ed25519.ts.
- */
-export const PORTABLE_VERIFIER_KNOWN_DIVERGENCES: ReadonlySet<string> = new Set([
-  'R of small order (identity) with S = k·a',
-  'R of mixed order ([r]B + order-8 point) with S = r + k·a',
-  'public key of mixed order (A + order-8 point), signature valid only cofactored',
-  'agent signature with R = identity and S = k·a (accepted by cofactored verifiers, rejected by libsodium)',
-]);
-
 /** The vectors of one committed file. */
 export function loadVectors<I, E = unknown>(file: string): Vector<I, E>[] {
   return JSON.parse(readFileSync(fileURLToPath(new URL(`../vectors/${file}`, import.meta.url)), 'utf8')) as Vector<I, E>[];

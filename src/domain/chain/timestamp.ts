@@ -5,6 +5,8 @@
  * compare correctly as strings.
  */
 
+import { InputError } from '../errors.js';
+
 const CANONICAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{6})Z$/;
 
 /** True when `text` is a canonical protocol timestamp naming a real calendar instant (years 0001–9999). */
@@ -19,8 +21,15 @@ export function isCanonicalTimestamp(text: string): boolean {
   return day >= 1 && day <= maxDay;
 }
 
-/** Canonical timestamp for a JavaScript Date (millisecond precision, so the last three digits are 000). */
+/**
+ * Canonical timestamp for a JavaScript Date (millisecond precision, so the last three digits are 000).
+ * Throws InputError INPUT_FIELD_INVALID for an invalid Date or a year outside 0001–9999.
+ */
 export function toCanonicalTimestamp(date: Date): string {
+  const year = date.getUTCFullYear();
+  if (Number.isNaN(date.getTime()) || year < 1 || year > 9999) {
+    throw new InputError({ code: 'INPUT_FIELD_INVALID', message: 'timestamp must be a valid date in the years 0001–9999' });
+  }
   return `${date.toISOString().slice(0, 23)}000Z`;
 }
 

@@ -44,9 +44,9 @@ function littleEndianToBigInt(bytes: Uint8Array): bigint {
   return n;
 }
 
+/** Compares two 32-byte point encodings. */
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
   let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
+  for (let i = 0; i < 32; i++) diff |= (a[i] as number) ^ (b[i] as number);
   return diff === 0;
 }

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { expectCode } from '../../support/expect-code.js';
+import { InputError } from '../../../src/domain/errors.js';
 import { isCanonicalTimestamp, timestampToMillis, toCanonicalTimestamp } from '../../../src/domain/chain/timestamp.js';
 
 /** Dates whose year is 0001–9999, the range canonical timestamps cover. */
@@ -67,6 +69,14 @@ describe('toCanonicalTimestamp', () => {
           expect(timestampToMillis(text)).toBe(date.getTime());
         }),
       );
+    });
+  });
+
+  describe('when the Date is invalid or outside the years 0001–9999', () => {
+    it('throws INPUT_FIELD_INVALID instead of writing a non-canonical timestamp', () => {
+      for (const date of [new Date(Number.NaN), new Date(Date.UTC(10000, 0, 1)), new Date(Date.UTC(-1, 0, 1)), new Date('0000-06-01T00:00:00Z')]) {
+        expectCode(() => toCanonicalTimestamp(date), InputError, 'INPUT_FIELD_INVALID');
+      }
     });
   });
 

@@ -52,9 +52,9 @@ describe('parseSubmission', () => {
 
   describe('when event_id is not a lowercase UUID', () => {
     it.each([
-      ['uppercase', valid.event_id.toString().toUpperCase()],
-      ['no dashes', valid.event_id.toString().replaceAll('-', '')],
-      ['braces', `{${valid.event_id}}`],
+      ['uppercase', String(valid.event_id).toUpperCase()],
+      ['no dashes', String(valid.event_id).replaceAll('-', '')],
+      ['braces', `{${String(valid.event_id)}}`],
       ['empty', ''],
     ])('throws INPUT_FIELD_INVALID for %s', (_name, eventId) => {
       expectFieldError({ ...valid, event_id: eventId }, 'event_id');
