@@ -61,6 +61,12 @@ CREATE FUNCTION require_key_window_after_head(window_edge timestamptz, what text
 DECLARE
   head_time timestamptz;
 BEGIN
+  -- Under REPEATABLE READ or SERIALIZABLE the read below would use a snapshot taken before the lock was granted
+  -- and could miss an append committed while waiting: refuse rather than check against a stale head.
+  IF current_setting('transaction_isolation') <> 'read committed' THEN
+    RAISE EXCEPTION 'FR76: key changes must run at READ COMMITTED isolation (this transaction is %)', current_setting('transaction_isolation')
+      USING ERRCODE = 'A7206';
+  END IF;
   PERFORM pg_advisory_xact_lock(72000001);
   SELECT authority_timestamp INTO head_time FROM events ORDER BY sequence DESC LIMIT 1;
   IF head_time IS NOT NULL AND window_edge <= head_time THEN

@@ -25,6 +25,8 @@ BEGIN
   -- Raising a halt: never refused. The database itself records where the chain stood, so no writer can date a
   -- halt before ceremonies that already exist.
   IF NEW.is_halted AND NOT OLD.is_halted THEN
+    -- Under the append lock (see 003), so no append is half-way between this read and the halt's commit.
+    PERFORM pg_advisory_xact_lock(72000001);
     SELECT coalesce(max(sequence), 0) INTO NEW.halted_after_sequence FROM events;
     RETURN NEW;
   END IF;

@@ -24,9 +24,9 @@ export function buildApp(services: AppServices, options: AppOptions): FastifyIns
   const app = Fastify({
     logger: { level: options.logLevel },
     bodyLimit: BODY_LIMIT_BYTES,
-    // Refuse unknown members instead of silently dropping them (Fastify's default removeAdditional: true), so
-    // additionalProperties: false in a schema means what it says.
-    ajv: { customOptions: { removeAdditional: false } },
+    // Refuse unknown members instead of silently dropping them (Fastify's default removeAdditional: true), and
+    // wrong types instead of converting them (default coerceTypes: 'array'): a schema means what it says.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
   // Strict UTF-8: invalid bytes are refused, not replaced with U+FFFD (which would change what was signed).
   app.removeContentTypeParser('application/json');

@@ -85,6 +85,12 @@ describe('POST /v1/events', () => {
       expect(res.json().error.code).toBe('INPUT_FIELD_INVALID');
     });
 
+    it('answers 400 for a member of the wrong type, instead of converting it', async () => {
+      const res = await post({ ...toWire(await stack.submission()), agent_id: 12345 });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.code).toBe('INPUT_FIELD_INVALID');
+    });
+
     it('answers 413 for a body over the limit', async () => {
       const res = await post({ ...toWire(await stack.submission()), payload: { x: 'y'.repeat(300_000) } });
       expect(res.statusCode).toBe(413);

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { createTestStack, type TestBackend, type TestStack } from '../support/test-stack.js';
 import { expectRejection } from '../support/expect-rejection.js';
 import { verifyChain } from '../../src/app/verify-chain.js';
+import { EventAppender } from '../../src/app/event-appender.js';
+import { KeyCache } from '../../src/app/key-cache.js';
 import { verifyEd25519Sodium } from '../../src/adapters/crypto/sodium-ed25519.js';
 import { GENESIS_PREV_HASH } from '../../src/domain/chain/content-hash.js';
 import { SignatureError, StoreError } from '../../src/domain/errors.js';
@@ -143,6 +145,20 @@ export function eventStoreContract(name: string, backend: () => Promise<TestBack
       });
     });
 
+    describe('when another process closed a key this appender has cached as open', () => {
+      it('is refused by the database, then the cache reloads and later submissions are refused by name', async () => {
+        const agent = 'agent-' + randomUUID();
+        const other = new EventAppender({ store: stack.store, keys: new KeyCache(stack.registry), custody: stack.custody, verify: verifyEd25519Sodium });
+        await other.append(await stack.submission({}, agent)); // caches the key as open
+        const key = await stack.keyFor(agent);
+        await stack.client.query('UPDATE agent_keys SET active_until = now() WHERE key_id = $1', [key.keyId]);
+        const first = await expectRejection(other.append(await stack.submission({}, agent)), StoreError, 'STORE_REJECTED');
+        expect(first.details?.rule).toBe('signing key');
+        await expectRejection(other.append(await stack.submission({}, agent)), SignatureError, 'SIG_KEY_INACTIVE');
+        expect((await stack.store.head())?.sequence).toBe(1);
+      });
+    });
+
     describe('the database itself', () => {
       it('refuses an insert that skips a sequence, naming FR82', async () => {
         await stack.appender.append(await stack.submission());
@@ -198,6 +214,18 @@ export function eventStoreContract(name: string, backend: () => Promise<TestBack
         const close = `UPDATE agent_keys SET active_until = now() - interval '1 hour' WHERE key_id = $1`;
         await expectRejection(stack.client.query(close, [stack.writerKey.keyId]), StoreError, 'STORE_REJECTED');
         expect((await verified()).fault).toBeUndefined();
+      });
+
+      it('refuses a key change outside READ COMMITTED, where it could check against a stale head', async () => {
+        const err = await expectRejection(
+          stack.client.transaction(async (tx) => {
+            await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+            await tx.query(`INSERT INTO agent_keys (agent_id, key_id, public_key) VALUES ('agent-rr', 'rr-key', $1)`, [new Uint8Array(32).fill(6)]);
+          }),
+          StoreError,
+          'STORE_REJECTED',
+        );
+        expect(err.message).toMatch(/READ COMMITTED/);
       });
 
       it('records clock drift beyond the threshold without rejecting the event', async () => {

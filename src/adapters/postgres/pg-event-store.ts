@@ -1,5 +1,5 @@
 import { canonicalTimestampSql as ts, type SqlClient } from './sql-client.js';
-import { TAKE_APPEND_LOCK } from './append-lock.js';
+import { takeAppendLock } from './append-lock.js';
 import { toPublicKeyRecord, WITNESS_KEYS_SQL, type KeyRow } from './pg-key-registry.js';
 import { GENESIS_PREV_HASH } from '../../domain/chain/content-hash.js';
 import type { AppendHead, EventStore } from '../../app/ports.js';
@@ -96,7 +96,7 @@ export function createPgEventStore(client: SqlClient): EventStore {
   return {
     append(build) {
       return client.transaction(async (tx) => {
-        await tx.query(TAKE_APPEND_LOCK);
+        await takeAppendLock(tx);
         const [row] = await tx.query<HeadRow>(SQL.headForAppend);
         // Read under the lock: no key can open or close before this transaction ends (003's key triggers take it
         // too), so the pool used here is the pool any verifier will compute for these events.

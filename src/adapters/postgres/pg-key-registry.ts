@@ -1,5 +1,5 @@
 import { canonicalTimestampSql as ts, type SqlClient } from './sql-client.js';
-import { TAKE_APPEND_LOCK } from './append-lock.js';
+import { takeAppendLock } from './append-lock.js';
 import type { KeyRegistry } from '../../app/ports.js';
 import type { PublicKeyRecord } from '../../domain/signing/key.types.js';
 
@@ -42,7 +42,7 @@ export function createPgKeyRegistry(client: SqlClient): KeyRegistry {
     },
     async registerKey({ agentId, keyId, publicKey }) {
       return client.transaction(async (tx) => {
-        await tx.query(TAKE_APPEND_LOCK);
+        await takeAppendLock(tx);
         const [row] = await tx.query<KeyRow>(SQL.register, [agentId, keyId, publicKey]);
         return toPublicKeyRecord(row as KeyRow);
       });
