@@ -4,7 +4,7 @@ import { witnessSignatureMessage } from '../domain/signing/messages.js';
 import { selectWitness } from '../domain/witness/select-witness.js';
 import { toBase64 } from '../domain/encoding/bytes.js';
 import { AppError, StoreError } from '../domain/errors.js';
-import type { EventSubmission, StoredEvent } from '../domain/chain/event.types.js';
+import type { EventSubmission, PlacedEvent, StoredEvent } from '../domain/chain/event.types.js';
 import type { Ed25519Verify } from '../domain/signing/ed25519.js';
 import { Keyring } from '../domain/signing/keyring.js';
 import type { AppendHead, EventStore, KeyCustody } from './ports.js';
@@ -13,11 +13,23 @@ import type { KeyCache } from './key-cache.js';
 /** Largest batch one transaction carries. Bigger batches amortise commits; smaller ones bound latency. */
 export const DEFAULT_MAX_BATCH = 1024;
 
+/**
+ * Transactions this process keeps open at once. While one holds the append lock and PostgreSQL inserts and
+ * flushes its batch, the next is already waiting for the lock, so the database and this process work at the same
+ * time instead of taking turns. Only one holds the lock at a time; the others wait inside PostgreSQL.
+ */
+export const DEFAULT_MAX_IN_FLIGHT = 2;
+
 export interface EventAppenderDeps {
   store: EventStore;
   keys: KeyCache;
   custody: KeyCustody;
   verify: Ed25519Verify;
+}
+
+export interface EventAppenderOptions {
+  maxBatch?: number;
+  maxInFlight?: number;
 }
 
 interface Pending {
@@ -33,19 +45,26 @@ interface Pending {
  * transaction (one lock, one insert, one WAL flush), and each append still resolves only after the transaction
  * holding its event committed.
  *
- * Before an event is queued its agent signature is verified against the registry. Inside the transaction each
- * event is placed after the head, attested by the witness the public selection rule picks, and inserted. An event
- * the database refuses fails alone: the batch is retried one event per transaction, so the others still commit
- * and the refused one gets the database's reason.
+ * Before an event is queued its agent signature is verified against the registry. A transaction takes its batch
+ * from the queue only once it holds the append lock, so a batch holds everything that arrived while the previous
+ * one was being written. Inside it each event is placed after the head, attested by the witness the public
+ * selection rule picks, and inserted. An event the database refuses fails alone: the batch is retried one event
+ * per transaction, so the others still commit and the refused one gets the database's reason.
  */
 export class EventAppender {
   private readonly queue: Pending[] = [];
-  private draining: Promise<void> | undefined;
+  private readonly maxBatch: number;
+  private readonly maxInFlight: number;
+  private inFlight = 0;
+  private idle: Array<() => void> = [];
 
   constructor(
     private readonly deps: EventAppenderDeps,
-    private readonly maxBatch = DEFAULT_MAX_BATCH,
-  ) {}
+    options: EventAppenderOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
+    this.maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  }
 
   /**
    * Verifies and appends one submission; resolves with the stored event once committed.
@@ -72,42 +91,52 @@ export class EventAppender {
         },
       };
       this.queue.push(item);
-      this.draining ??= this.drain().finally(() => {
-        this.draining = undefined;
-      });
+      this.startTransactions();
     });
   }
 
   /** Resolves when every append queued so far has settled. */
   async flush(): Promise<void> {
-    while (this.draining) await this.draining;
+    if (this.inFlight === 0 && this.queue.length === 0) return;
+    await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      try {
-        await this.commit(batch);
-      } catch (err) {
-        const open = batch.filter((item) => !item.settled);
-        // The database refused something our key cache allowed: the cache may be stale (a key closed by another
-        // process). Reload it, so the retries below, and later appends, are refused early and by name.
-        if (isPerEventRefusal(err)) await this.deps.keys.reload().catch(() => undefined);
-        if (open.length > 1 && isPerEventRefusal(err)) {
-          for (const item of open) await this.commit([item]).catch(item.reject);
-        } else {
-          for (const item of open) item.reject(err);
-        }
+  /** Opens transactions for queued appends, up to maxInFlight at once. */
+  private startTransactions(): void {
+    while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
+      this.inFlight++;
+      void this.runTransaction().finally(() => {
+        this.inFlight--;
+        this.startTransactions();
+        if (this.inFlight === 0 && this.queue.length === 0) for (const wake of this.idle.splice(0)) wake();
+      });
+    }
+  }
+
+  /** One transaction; its batch is whatever is queued when it gets the lock. Never rejects. */
+  private async runTransaction(): Promise<void> {
+    let batch: Pending[] = [];
+    try {
+      await this.commit(() => (batch = this.queue.splice(0, this.maxBatch)));
+    } catch (err) {
+      const open = batch.filter((item) => !item.settled);
+      // The database refused something our key cache allowed: the cache may be stale (a key closed by another
+      // process). Reload it, so the retries below, and later appends, are refused early and by name.
+      if (isPerEventRefusal(err)) await this.deps.keys.reload().catch(() => undefined);
+      if (open.length > 1 && isPerEventRefusal(err)) {
+        for (const item of open) await this.commit(() => [item]).catch(item.reject);
+      } else {
+        for (const item of open) item.reject(err);
       }
     }
   }
 
-  /** One transaction for `batch`; settles every item it places, rejects the ones refused before insert. */
-  private async commit(batch: Pending[]): Promise<void> {
+  /** One transaction for the batch `take` returns under the lock; settles every item of it. */
+  private async commit(take: () => Pending[]): Promise<void> {
     const agentKeys = await this.deps.keys.current();
     let placed: Pending[] = [];
     const stored = await this.deps.store.append(async (head) => {
-      const result = await this.placeBatch(head, batch, agentKeys);
+      const result = await this.placeBatch(head, take(), agentKeys);
       placed = result.placed;
       return result.events;
     });
@@ -118,7 +147,7 @@ export class EventAppender {
     // Witnesses come from the registry as read inside this transaction, never from a cache: the pool must be
     // exactly the one a verifier computes for these events.
     const witnesses = new Keyring(head.witnessKeys);
-    const events: StoredEvent[] = [];
+    const placedEvents: Array<{ event: PlacedEvent; witnessId: string; witnessKeyId: string }> = [];
     const placed: Pending[] = [];
     let tip = { sequence: head.sequence, contentHash: head.contentHash };
     for (const item of batch) {
@@ -128,9 +157,8 @@ export class EventAppender {
         agentKeys.requireSigningKey(submission.signingKeyId, submission.agentId, head.authorityTime);
         const event = placeEvent(tip, submission, head.authorityTime);
         const witnessId = selectWitness(witnesses.witnessPoolAt(head.authorityTime, submission.agentId), event.prevHash, event.sequence);
-        const witnessKey = witnesses.requireWitnessKey(witnessId, head.authorityTime);
-        const witnessSignature = await this.deps.custody.sign(witnessKey.keyId, witnessSignatureMessage(event.contentHash));
-        events.push({ ...event, witnessId, witnessSignature: toBase64(witnessSignature) });
+        const witnessKeyId = witnesses.requireWitnessKey(witnessId, head.authorityTime).keyId;
+        placedEvents.push({ event, witnessId, witnessKeyId });
         placed.push(item);
         tip = event;
       } catch (err) {
@@ -138,6 +166,16 @@ export class EventAppender {
         item.reject(err);
       }
     }
+    // The witness signature is not part of content_hash, so the whole batch is placed first and attested in one
+    // custody call: no await (and no other work on this thread) between events while the lock is held.
+    const signatures = await this.deps.custody.signAll(
+      placedEvents.map(({ event, witnessKeyId }) => ({ keyId: witnessKeyId, message: witnessSignatureMessage(event.contentHash) })),
+    );
+    const events: StoredEvent[] = placedEvents.map(({ event, witnessId }, i) => ({
+      ...event,
+      witnessId,
+      witnessSignature: toBase64(signatures[i] as Uint8Array),
+    }));
     return { events, placed };
   }
 }

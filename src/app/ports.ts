@@ -50,6 +50,11 @@ export interface KeyCustody {
   hasKey(keyId: string): Promise<boolean>;
   /** Ed25519 signature of `message`. Throws CustodyError CUSTODY_KEY_NOT_FOUND when the key is not held. */
   sign(keyId: string, message: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Signatures of several messages, in order, in one call (an HSM can spread them over its sessions). All or
+   * nothing: throws CustodyError CUSTODY_KEY_NOT_FOUND if any key is not held.
+   */
+  signAll(requests: ReadonlyArray<{ keyId: string; message: Uint8Array }>): Promise<Uint8Array[]>;
 }
 
 /** Applies and checks the numbered SQL migrations. */

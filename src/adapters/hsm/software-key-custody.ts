@@ -82,6 +82,9 @@ export function createSoftwareKeyCustody(dataDir: string): KeyCustody {
     async sign(keyId, message) {
       return signEd25519(load(keyId), message);
     },
+    async signAll(requests) {
+      return requests.map(({ keyId, message }) => signEd25519(load(keyId), message));
+    },
   };
 }
 
