@@ -11,9 +11,9 @@ import { verifyChain } from '../src/app/verify-chain.js';
 import { parseBenchOptions, type BenchOptions, type SigningMode } from './bench-options.js';
 import { openBenchStack, makeTempDir, postgresUnreachable, prepareDatabase } from './bench-stack.js';
 import { presign, provisionAgents, type AgentSigners } from './bench-agents.js';
-import { percentile, runLoad, type LoadResult } from './run-load.js';
+import { percentile, runInSegments, runLoad, type LoadResult } from './run-load.js';
 import { takeCensus, describeCensus, type ChainCensus } from './chain-census.js';
-import { sampleCpu, cpuPercent, type CpuSample } from './cpu-usage.js';
+import { BENCH_POSTGRES_PIDS_SQL, CpuMeter, type CpuSample } from './cpu-usage.js';
 import { WorkerPool } from './worker-pool.js';
 import { collectMachineInfo, type MachineInfo } from './machine-info.js';
 import { formatNumber, formatTable } from './format-table.js';
@@ -45,43 +45,93 @@ const notes: string[] = [];
 const breakdowns: Breakdown[] = [];
 let verification: { events: number; seconds: number; fault: string | undefined } | undefined;
 
+/** Undo steps (drop database, remove temp dirs, close stacks and workers), run in reverse order. */
+class Scope {
+  private readonly undos: Array<() => Promise<void> | void> = [];
+
+  defer(undo: () => Promise<void> | void): void {
+    this.undos.push(undo);
+  }
+
+  async close(): Promise<void> {
+    for (let undo = this.undos.pop(); undo; undo = this.undos.pop()) {
+      try {
+        await undo();
+      } catch (err) {
+        process.stderr.write(`cleanup step failed: ${(err as Error).message}\n`);
+      }
+    }
+  }
+}
+
+/** Scopes open right now; Ctrl-C closes them, so an interrupted run leaves no database or temp dir behind. */
+const openScopes = new Set<Scope>();
+let interrupted = false;
+
+async function scoped<T>(body: (scope: Scope) => Promise<T>): Promise<T> {
+  const scope = new Scope();
+  openScopes.add(scope);
+  try {
+    return await body(scope);
+  } finally {
+    openScopes.delete(scope);
+    await scope.close();
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    process.stderr.write(`\n${signal}: cleaning up…\n`);
+    void Promise.allSettled([...openScopes].map((scope) => scope.close())).then(() => process.exit(130));
+  });
+}
+
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
 /** Turns a load result into a record and prints its one-line summary. */
 function record(base: Pick<RunRecord, 'backend' | 'processes' | 'concurrency' | 'signing'>, load: LoadResult, cpu: CpuSample, census?: ChainCensus): RunRecord {
-  const seconds = (load.endedAt - load.startedAt) / 1000;
+  const seconds = load.busyMs / 1000;
   const sorted = load.latenciesMs.slice().sort();
   const r: RunRecord = { ...base, events: load.events, seconds, eventsPerSecond: load.events / seconds, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), cpuPercent: cpu, census };
   records.push(r);
   log(
     `  ${r.backend} ${r.processes}p c=${r.concurrency} ${r.signing}: ${r.events} events in ${r.seconds.toFixed(2)} s = ${formatNumber(r.eventsPerSecond)} events/s, ` +
-      `p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, cpu node ${cpu.node.toFixed(0)}% postgres ${cpu.postgres.toFixed(0)}%`,
+      `p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, cpu node ${cpu.node.toFixed(0)}% postgres ${cpu.postgres.toFixed(0)}% other ${cpu.other.toFixed(0)}%`,
   );
   if (census) log(`    chain after run: ${describeCensus(census)}`);
   return r;
 }
 
-/** The source of the i-th submission: pre-signed before the timer starts, or signed inside the timed loop. */
-async function submissions(signers: AgentSigners, signing: SigningMode, events: number, run: string) {
-  if (signing === 'in-loop') return (i: number) => signers.sign(i, run);
-  const signed = await presign(signers, events, run);
-  return (i: number) => signed[i] as EventSubmission;
+/**
+ * One configuration in this process. Pre-signed: each segment's submissions are signed, then the timer runs
+ * while they are appended (runInSegments keeps every event within the drift threshold). In-loop: one timed
+ * window in which each appender signs its next submission itself before appending it.
+ */
+async function measureConfiguration(stack: Stack, signers: AgentSigners, run: string, concurrency: number, signing: SigningMode, meter: CpuMeter): Promise<LoadResult> {
+  const appender = stack.appender();
+  if (signing === 'in-loop') return meter.measure(() => runLoad(appender, concurrency, options.events, (i) => signers.sign(i, run)));
+  return runInSegments(options.events, async (offset, count) => {
+    const signed = await presign(signers, count, run, offset);
+    return meter.measure(() => runLoad(appender, concurrency, count, (i) => signed[i] as EventSubmission));
+  });
+}
+
+/** PostgreSQL processes to charge to the benchmark (none for PGlite, which runs inside node). */
+async function postgresPids(stack: Stack): Promise<number[]> {
+  if (stack.client.backend !== 'postgresql') return [];
+  return (await stack.client.query<{ pid: number }>(BENCH_POSTGRES_PIDS_SQL)).map((r) => r.pid);
 }
 
 /** Measures every concurrency × signing mode in this process on `stack`. */
 async function measureInProcess(backend: Backend, stack: Stack, signers: AgentSigners): Promise<void> {
-  const appender = stack.appender();
   for (const concurrency of options.concurrency) {
     for (const signing of options.signing) {
-      const run = `${backend}/1p/c${concurrency}/${signing}`;
-      const next = await submissions(signers, signing, options.events, run);
-      const before = sampleCpu([process.pid]);
-      const load = await runLoad(appender, concurrency, options.events, next);
-      const cpu = cpuPercent(before, sampleCpu([process.pid]), (load.endedAt - load.startedAt) / 1000);
-      const census = await takeCensus(stack.client);
-      record({ backend, processes: 1, concurrency, signing }, load, cpu, census);
+      const meter = new CpuMeter(() => [process.pid], () => postgresPids(stack));
+      const load = await measureConfiguration(stack, signers, `${backend}/1p/c${concurrency}/${signing}`, concurrency, signing, meter);
+      record({ backend, processes: 1, concurrency, signing }, load, meter.percent(load.busyMs / 1000), await takeCensus(stack.client));
     }
   }
 }
@@ -95,18 +145,27 @@ async function benchPostgres(): Promise<void> {
     log(note);
     return;
   }
-  const db = await prepareDatabase(options.adminUrl, options.databaseUrl);
-  const serverDir = makeTempDir('archon72-bench-server-');
-  const agentDir = makeTempDir('archon72-bench-agents-');
-  log(`\nPostgreSQL: ${db.created ? 'fresh database' : 'given database'} ${redact(db.url)}`);
-  let stack: Stack | undefined;
-  try {
-    stack = await openBenchStack(serverDir.path, db.url, 'archon72 bench');
+  await scoped(async (scope) => {
+    const db = await prepareDatabase(options.adminUrl, options.databaseUrl);
+    scope.defer(async () => {
+      await db.drop();
+      if (db.created) log(`dropped ${redact(db.url)}`);
+    });
+    const serverDir = makeTempDir('archon72-bench-server-');
+    scope.defer(() => serverDir.remove());
+    const agentDir = makeTempDir('archon72-bench-agents-');
+    scope.defer(() => agentDir.remove());
+    log(`\nPostgreSQL: ${db.created ? 'fresh database' : 'given database'} ${redact(db.url)}`);
+    const stack = await openBenchStack(serverDir.path, db.url, 'archon72 bench');
+    scope.defer(() => stack.close());
     const signers = await provisionAgents(agentDir.path, options.agents, stack);
     await warmUp(stack, signers, 'postgresql');
     log('one process (one EventAppender, one pg pool):');
     await measureInProcess('postgresql', stack, signers);
     if (options.workers > 1) await measureMultiProcess(stack, signers, db.url, serverDir.path, agentDir.path);
+    if (options.profile) {
+      breakdowns.push(await profileBreakdown({ backend: 'postgresql', databaseUrl: db.url, ownDatabase: db.created, dataDir: serverDir.path, signers, events: options.events, concurrency: 64 }));
+    }
     log('\nverifying the whole PostgreSQL log with verifyChain (src/app/verify-chain.ts)…');
     const t0 = performance.now();
     const report = await verifyChain(stack);
@@ -114,65 +173,58 @@ async function benchPostgres(): Promise<void> {
     const fault = report.fault && `${report.fault.code} at ${report.fault.sequence}: ${report.fault.message}`;
     verification = { events: report.verified, seconds, fault };
     log(fault ? `  FAULT: ${fault}` : `  OK: ${report.verified} events verified (sequence ${report.from}..${report.to}) in ${seconds.toFixed(1)} s`);
-    if (options.profile) breakdowns.push(await profileBreakdown({ backend: 'postgresql', databaseUrl: db.url, dataDir: serverDir.path, signers, events: options.events, concurrency: 64 }));
-  } finally {
-    await stack?.close();
-    await db.drop();
-    serverDir.remove();
-    agentDir.remove();
-    if (db.created) log(`dropped ${redact(db.url)}`);
-  }
+  });
 }
 
-/** Two (or --workers) processes on one database, each with half the concurrency and half the events. */
+/** Two (or --workers) processes on one database, each with concurrency / workers appenders and its share of the events. */
 async function measureMultiProcess(stack: Stack, signers: AgentSigners, databaseUrl: string, dataDir: string, agentDir: string): Promise<void> {
   const n = options.workers;
   log(`\n${n} processes on one database (each its own EventAppender and pg pool, concurrency / ${n} each):`);
-  const pool = await WorkerPool.start(n, { databaseUrl, dataDir, agentDir, agents: signers.agents, warmupEvents: Math.ceil(options.warmupEvents / n) });
-  try {
+  await scoped(async (scope) => {
+    const pool = await WorkerPool.start(n, { databaseUrl, dataDir, agentDir, agents: signers.agents, warmupEvents: Math.ceil(options.warmupEvents / n) });
+    scope.defer(() => pool.close());
     for (const concurrency of options.concurrency.filter((c) => c >= n)) {
       for (const signing of options.signing) {
-        let before: CpuSample = { node: 0, postgres: 0 };
-        const load = await pool.run(`postgresql/${n}p/c${concurrency}/${signing}`, options.events, concurrency, signing, () => {
-          before = sampleCpu(pool.pids);
-        });
-        const cpu = cpuPercent(before, sampleCpu(pool.pids), (load.endedAt - load.startedAt) / 1000);
-        record({ backend: 'postgresql', processes: n, concurrency, signing }, load, cpu, await takeCensus(stack.client));
+        const run = `postgresql/${n}p/c${concurrency}/${signing}`;
+        const meter = new CpuMeter(() => pool.pids, () => postgresPids(stack));
+        const segment = async (offset: number, count: number) => {
+          await pool.prepare(run, offset, count, concurrency, signing);
+          return meter.measure(() => pool.go());
+        };
+        const load = signing === 'in-loop' ? await segment(0, options.events) : await runInSegments(options.events, segment);
+        record({ backend: 'postgresql', processes: n, concurrency, signing }, load, meter.percent(load.busyMs / 1000), await takeCensus(stack.client));
       }
     }
-  } finally {
-    await pool.close();
-  }
+  });
 }
 
 async function benchPglite(): Promise<void> {
-  const dataDir = makeTempDir('archon72-bench-pglite-');
-  const agentDir = makeTempDir('archon72-bench-agents-');
-  log(`\nPGlite on disk: ${dataDir.path}/pglite`);
-  let stack: Stack | undefined;
-  try {
-    stack = await openBenchStack(dataDir.path, undefined, 'archon72 bench');
+  await scoped(async (scope) => {
+    const dataDir = makeTempDir('archon72-bench-pglite-');
+    scope.defer(() => dataDir.remove());
+    const agentDir = makeTempDir('archon72-bench-agents-');
+    scope.defer(() => agentDir.remove());
+    log(`\nPGlite on disk: ${dataDir.path}/pglite`);
+    let stack: Stack | undefined = await openBenchStack(dataDir.path, undefined, 'archon72 bench');
+    scope.defer(() => stack?.close());
     const signers = await provisionAgents(agentDir.path, options.agents, stack);
     await warmUp(stack, signers, 'pglite');
     await measureInProcess('pglite', stack, signers);
     if (options.profile) {
+      // One process per PGlite directory (its lock): the profiling run opens its own stack.
       await stack.close();
       stack = undefined;
-      breakdowns.push(await profileBreakdown({ backend: 'pglite', databaseUrl: undefined, dataDir: dataDir.path, signers, events: options.events, concurrency: 64 }));
+      breakdowns.push(await profileBreakdown({ backend: 'pglite', databaseUrl: undefined, ownDatabase: true, dataDir: dataDir.path, signers, events: options.events, concurrency: 64 }));
     }
-  } finally {
-    await stack?.close();
-    dataDir.remove();
-    agentDir.remove();
-  }
+  });
 }
 
 /** Appends (and discards the figures of) warm-up events: JIT, pool connections, plan caches, WAL files. */
 async function warmUp(stack: Stack, signers: AgentSigners, backend: Backend): Promise<void> {
   if (options.warmupEvents === 0) return;
-  const next = await submissions(signers, 'presigned', options.warmupEvents, `${backend}/warmup`);
-  const load = await runLoad(stack.appender(), 64, options.warmupEvents, next);
-  log(`warm-up: ${load.events} events at c=64 in ${((load.endedAt - load.startedAt) / 1000).toFixed(2)} s (not reported)`);
+  const signed = await presign(signers, options.warmupEvents, `${backend}/warmup`);
+  const load = await runLoad(stack.appender(), 64, options.warmupEvents, (i) => signed[i] as EventSubmission);
+  log(`warm-up: ${load.events} events at c=64 in ${(load.busyMs / 1000).toFixed(2)} s (not reported)`);
 }
 
 function redact(url: string): string {
@@ -186,7 +238,7 @@ function redact(url: string): string {
 }
 
 function printTable(machine: MachineInfo): void {
-  const headers = ['backend', 'processes', 'concurrency', 'agent signing', 'events', 'seconds', 'events/s', 'p50 ms', 'p99 ms', 'cpu node %', 'cpu pg %'];
+  const headers = ['backend', 'processes', 'concurrency', 'agent signing', 'events', 'seconds', 'events/s', 'p50 ms', 'p99 ms', 'cpu node %', 'cpu pg %', 'cpu other %'];
   const rows = records.map((r) => [
     r.backend,
     String(r.processes),
@@ -194,16 +246,47 @@ function printTable(machine: MachineInfo): void {
     r.signing === 'presigned' ? 'before timing' : 'in timed loop',
     String(r.events),
     r.seconds.toFixed(2),
-    formatNumber(r.eventsPerSecond),
+    `${formatNumber(r.eventsPerSecond)}${r.cpuPercent.other > BUSY_MACHINE_PERCENT ? '*' : ''}`,
     r.p50Ms.toFixed(2),
     r.p99Ms.toFixed(2),
     r.cpuPercent.node.toFixed(0),
     r.backend === 'pglite' ? '(in node)' : r.cpuPercent.postgres.toFixed(0),
+    r.cpuPercent.other.toFixed(0),
   ]);
   log(`\n${machine.summary}`);
   log('Agent signing "before timing": agents sign their submissions before the timer starts (as separate agent processes would);');
   log('"in timed loop": the same signing runs inside the timed section, on this machine\'s CPUs. Latency is append() to commit in both.');
-  log(formatTable(headers, rows, ['left', 'right', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right']));
+  log('cpu %: share of one core during the timed windows (200 = both cores): node = the appender process(es), pg = PostgreSQL processes');
+  log('serving the benchmark database plus the server\'s background processes, other = everything else on the machine (should be ~0).');
+  log(formatTable(headers, rows, ['left', 'right', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']));
+  if (records.some((r) => r.cpuPercent.other > BUSY_MACHINE_PERCENT)) {
+    log(`* other processes used more than ${BUSY_MACHINE_PERCENT}% of a core during this run: the machine was shared, so the figure is low and noisy; rerun when it is idle.`);
+  }
+}
+
+/** Foreign CPU (share of one core) above which a figure is flagged as taken on a busy machine. */
+const BUSY_MACHINE_PERCENT = 15;
+
+/** The brief's targets: ≥ 10,000 events/s on PostgreSQL at 64 appenders, ≥ 2,000 events/s embedded (best figure each). */
+const TARGETS = [
+  { backend: 'postgresql' as const, concurrency: 64, eventsPerSecond: 10_000 },
+  { backend: 'pglite' as const, concurrency: 64, eventsPerSecond: 2_000 },
+];
+
+function printVerdict(): void {
+  for (const t of TARGETS) {
+    const runs = records.filter((r) => r.backend === t.backend && r.concurrency === t.concurrency);
+    if (runs.length === 0) continue;
+    for (const signing of ['presigned', 'in-loop'] as const) {
+      const best = runs.filter((r) => r.signing === signing).sort((a, b) => b.eventsPerSecond - a.eventsPerSecond)[0];
+      if (!best) continue;
+      const met = best.eventsPerSecond >= t.eventsPerSecond ? 'met' : 'NOT met';
+      log(
+        `target ${t.backend} c=${t.concurrency} ≥ ${formatNumber(t.eventsPerSecond)} events/s (signing ${signing === 'presigned' ? 'before timing' : 'in timed loop'}): ` +
+          `${met}, best ${formatNumber(best.eventsPerSecond)} events/s (${best.processes} process${best.processes > 1 ? 'es' : ''})`,
+      );
+    }
+  }
 }
 
 async function main(options: BenchOptions): Promise<void> {
@@ -213,6 +296,7 @@ async function main(options: BenchOptions): Promise<void> {
   if (options.backends.includes('postgresql')) await benchPostgres();
   if (options.backends.includes('pglite')) await benchPglite();
   printTable(machine);
+  printVerdict();
   for (const b of breakdowns) log(`\n${b.text}`);
   for (const note of notes) log(note);
   mkdirSync(dirname(options.resultPath), { recursive: true });
@@ -222,6 +306,7 @@ async function main(options: BenchOptions): Promise<void> {
 }
 
 main(options).catch((err: unknown) => {
+  if (interrupted) return; // the run was torn down under it; the signal handler sets the exit code
   process.stderr.write(`bench:append failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exitCode = 1;
 });

@@ -64,9 +64,9 @@ function benchBody(agent: BenchAgent, n: number, run: string): SignedBody {
   };
 }
 
-/** Signs events 0..count-1 of `run` before a timed section. */
-export async function presign(signers: AgentSigners, count: number, run: string): Promise<EventSubmission[]> {
+/** Signs events offset..offset+count-1 of `run` before a timed section. */
+export async function presign(signers: AgentSigners, count: number, run: string, offset = 0): Promise<EventSubmission[]> {
   const out: EventSubmission[] = new Array(count);
-  for (let i = 0; i < count; i++) out[i] = await signers.sign(i, run);
+  for (let i = 0; i < count; i++) out[i] = await signers.sign(offset + i, run);
   return out;
 }

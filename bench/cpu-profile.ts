@@ -32,7 +32,9 @@ export async function startCpuProfile(intervalUs = 200): Promise<() => Promise<C
 const CATEGORIES: Array<[string, (fn: string, url: string) => boolean]> = [
   ['idle (waiting on I/O)', (fn) => fn === '(idle)'],
   ['garbage collection', (fn) => fn === '(garbage collector)'],
-  ['Ed25519 sign/verify (sodium-native)', (fn, url) => url.includes('sodium') || fn.startsWith('crypto_sign')],
+  // N-API functions carry no URL and V8 often labels them with a neighbouring libsodium symbol
+  // (extension_pbkdf2_sha512_async, crypto_generichash_init): every such native here is sodium-native.
+  ['Ed25519 sign/verify (sodium-native)', (fn, url) => url.includes('sodium') || /^(crypto_|extension_|sodium_|randombytes)/.test(fn)],
   ['JCS canonicalize (canonical-json.ts)', (_, url) => url.includes('canonical-json')],
   ['SHA-256 (@noble/hashes)', (_, url) => url.includes('@noble/hashes')],
   ['hex/base64 (bytes.ts, btoa/atob)', (fn, url) => url.includes('encoding/bytes') || fn === 'btoa' || fn === 'atob'],

@@ -19,7 +19,7 @@ export type MicroCosts = Record<string, number>;
  */
 export async function measureMicroCosts(subs: EventSubmission[], keyring: Keyring, custody: KeyCustody, authorityTime: string): Promise<MicroCosts> {
   const n = subs.length;
-  const pool = keyring.witnessPoolAt(authorityTime);
+  const pool = keyring.witnessPoolAt(authorityTime, subs[0]?.agentId ?? '');
   const witnessKey = keyring.requireWitnessKey(pool[0] as string, authorityTime);
   const costs: MicroCosts = {};
   const time = async (name: string, step: (s: EventSubmission, i: number) => unknown) => {
@@ -35,7 +35,9 @@ export async function measureMicroCosts(subs: EventSubmission[], keyring: Keyrin
     verifyEd25519Sodium(decodeSignature(s.signature, 'signature'), messages[i] as Uint8Array, (keyring.get(s.signingKeyId) as { publicKey: Uint8Array }).publicKey),
   );
   await time('placeEvent: JCS(content object) + SHA-256 + hex', (s, i) => placeEvent({ sequence: i, contentHash: '0'.repeat(64) }, s, authorityTime));
-  await time('selectWitness: SHA-256 + BigInt', (_, i) => selectWitness(pool, (placed[i] as { prevHash: string }).prevHash, i + 1));
+  await time('witness pool (Keyring.witnessPoolAt) + selectWitness: SHA-256 + BigInt', (s, i) =>
+    selectWitness(keyring.witnessPoolAt(authorityTime, s.agentId), (placed[i] as { prevHash: string }).prevHash, i + 1),
+  );
   await time('witness message (hex decode) + custody.sign + base64', async (_, i) =>
     toBase64(await custody.sign(witnessKey.keyId, witnessSignatureMessage((placed[i] as { contentHash: string }).contentHash))),
   );

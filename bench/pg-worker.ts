@@ -33,11 +33,12 @@ async function handle(message: ToWorker): Promise<FromWorker> {
       if (!signers) throw new Error('prepare before init');
       const s = signers;
       const run = `${message.run}/w${index}`;
+      const { offset } = message;
       if (message.signing === 'presigned') {
-        const subs = await presign(s, message.events, run);
+        const subs = await presign(s, message.events, run, offset);
         prepared = { run, events: message.events, concurrency: message.concurrency, next: (i) => subs[i] as EventSubmission };
       } else {
-        prepared = { run, events: message.events, concurrency: message.concurrency, next: (i) => s.sign(i, run) };
+        prepared = { run, events: message.events, concurrency: message.concurrency, next: (i) => s.sign(offset + i, run) };
       }
       return { type: 'prepared' };
     }

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { mergeLoads, type LoadResult } from './run-load.js';
+import { mergeParallel, type LoadWindow } from './run-load.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 import type { SigningMode } from './bench-options.js';
 import type { BenchAgent } from './bench-agents.js';
@@ -62,17 +62,27 @@ export class WorkerPool {
     return this.children.map((c) => c.pid ?? -1);
   }
 
-  /** Prepares `events` split evenly over the workers, each with `concurrency / workers` appenders, and runs them. */
-  async run(run: string, events: number, concurrency: number, signing: SigningMode, onStart?: () => void): Promise<LoadResult> {
+  /**
+   * Prepares (untimed; pre-signing happens here) events offset..offset+events-1 of `run`, split evenly over the
+   * workers, each to be appended by `concurrency / workers` appenders.
+   */
+  async prepare(run: string, offset: number, events: number, concurrency: number, signing: SigningMode): Promise<void> {
     const n = this.children.length;
+    const share = (i: number) => Math.floor(events / n) + (i < events % n ? 1 : 0);
+    let start = offset;
     await Promise.all(
-      this.children.map((child, i) =>
-        request(child, { type: 'prepare', run, events: Math.floor(events / n) + (i < events % n ? 1 : 0), concurrency: Math.max(1, Math.floor(concurrency / n)), signing }),
-      ),
+      this.children.map((child, i) => {
+        const message: ToWorker = { type: 'prepare', run, offset: start, events: share(i), concurrency: Math.max(1, Math.floor(concurrency / n)), signing };
+        start += share(i);
+        return request(child, message);
+      }),
     );
-    onStart?.();
+  }
+
+  /** Starts the prepared run in every worker at once; resolves with all events over the union of their windows. */
+  async go(): Promise<LoadWindow> {
     const answers = await Promise.all(this.children.map((child) => request(child, { type: 'go' })));
-    return mergeLoads(answers.map((a) => (a.type === 'done' ? a : unexpected(a))));
+    return mergeParallel(answers.map((a) => (a.type === 'done' ? a : unexpected(a))));
   }
 
   async close(): Promise<void> {

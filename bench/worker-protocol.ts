@@ -4,7 +4,7 @@ import type { SigningMode } from './bench-options.js';
 /** Parent -> worker messages of the multi-process PostgreSQL runs. */
 export type ToWorker =
   | { type: 'init'; index: number; databaseUrl: string; dataDir: string; agentDir: string; agents: BenchAgent[]; warmupEvents: number }
-  | { type: 'prepare'; run: string; events: number; concurrency: number; signing: SigningMode }
+  | { type: 'prepare'; run: string; offset: number; events: number; concurrency: number; signing: SigningMode }
   | { type: 'go' }
   | { type: 'close' };
 
@@ -12,6 +12,6 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'prepared' }
-  | { type: 'done'; events: number; startedAt: number; endedAt: number; latenciesMs: Float64Array }
+  | { type: 'done'; events: number; startedAt: number; endedAt: number; busyMs: number; latenciesMs: Float64Array }
   | { type: 'closed' }
   | { type: 'failed'; message: string };
