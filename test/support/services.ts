@@ -1,3 +1,4 @@
+import { afterAll } from 'vitest';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 
@@ -66,4 +67,21 @@ export async function adminQuery(sql: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Backend factory for the PostgreSQL runs of contract suites: each call creates a fresh database (or returns
+ * undefined when PostgreSQL is absent and not required); every database is dropped after the test file.
+ */
+export function postgresBackend(suite: string): () => Promise<{ kind: 'postgresql'; url: string } | undefined> {
+  const databases: TestDatabase[] = [];
+  afterAll(async () => {
+    for (const db of databases.splice(0)) await db.drop();
+  });
+  return async () => {
+    if (!(await shouldRunPostgres(suite))) return undefined;
+    const db = await createTestDatabase();
+    databases.push(db);
+    return { kind: 'postgresql', url: db.url };
+  };
 }
