@@ -56,6 +56,8 @@ export class EventAppender {
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
   private inFlight = 0;
+  /** Transactions started that have not yet taken their batch: at most one, so none ever takes an empty queue. */
+  private waitingToTake = 0;
   private idle: Array<() => void> = [];
 
   constructor(
@@ -95,16 +97,25 @@ export class EventAppender {
     });
   }
 
+  /** Transactions open now (waiting for the lock or writing). Zero when nothing is queued or being written. */
+  get openTransactions(): number {
+    return this.inFlight;
+  }
+
   /** Resolves when every append queued so far has settled. */
   async flush(): Promise<void> {
     if (this.inFlight === 0 && this.queue.length === 0) return;
     await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 
-  /** Opens transactions for queued appends, up to maxInFlight at once. */
+  /**
+   * Opens a transaction for queued appends when none is already waiting to take them, up to maxInFlight at once.
+   * The waiting one will take everything queued by the time it holds the lock, so a second would find nothing.
+   */
   private startTransactions(): void {
-    while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
+    if (this.queue.length > 0 && this.inFlight < this.maxInFlight && this.waitingToTake === 0) {
       this.inFlight++;
+      this.waitingToTake++;
       void this.runTransaction().finally(() => {
         this.inFlight--;
         this.startTransactions();
@@ -116,9 +127,24 @@ export class EventAppender {
   /** One transaction; its batch is whatever is queued when it gets the lock. Never rejects. */
   private async runTransaction(): Promise<void> {
     let batch: Pending[] = [];
+    let took = false;
+    const take = () => {
+      took = true;
+      this.waitingToTake--;
+      batch = this.queue.splice(0, this.maxBatch);
+      // More may be queued than one batch holds, or more may arrive: let the next transaction queue for the lock.
+      queueMicrotask(() => this.startTransactions());
+      return batch;
+    };
     try {
-      await this.commit(() => (batch = this.queue.splice(0, this.maxBatch)));
+      await this.commit(take);
     } catch (err) {
+      if (!took) {
+        // Failed before it held the lock (database unreachable, connection lost): the store cannot take writes now,
+        // so everything waiting fails now rather than being retried in a loop (CT-11: halt over degrade).
+        this.waitingToTake--;
+        batch = this.queue.splice(0);
+      }
       const open = batch.filter((item) => !item.settled);
       // The database refused something our key cache allowed: the cache may be stale (a key closed by another
       // process). Reload it, so the retries below, and later appends, are refused early and by name.
