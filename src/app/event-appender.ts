@@ -148,7 +148,7 @@ export class EventAppender {
       const open = batch.filter((item) => !item.settled);
       // The database refused something our key cache allowed: the cache may be stale (a key closed by another
       // process). Reload it, so the retries below, and later appends, are refused early and by name.
-      if (isPerEventRefusal(err)) await this.deps.keys.reload().catch(() => undefined);
+      if (err instanceof StoreError && err.details?.rule === 'signing key') await this.deps.keys.reload().catch(() => undefined);
       if (open.length > 1 && isPerEventRefusal(err)) {
         for (const item of open) await this.commit(() => [item]).catch(item.reject);
       } else {
