@@ -22,6 +22,8 @@ export interface BenchOptions {
   /** A database to use as is (not created, not dropped); otherwise a fresh one is created on the admin URL. */
   databaseUrl: string | undefined;
   adminUrl: string;
+  /** How often a configuration measured while other processes were busy is measured again after a quiet wait. */
+  busyRetries: number;
   /** Run the instrumented time breakdown after the measurements. */
   profile: boolean;
   /** Where the JSON result goes. */
@@ -37,6 +39,8 @@ const HELP = `npm run bench:append -- [options]
   --signing L        presigned,in-loop                   (BENCH_SIGNING, default both)
   --workers N        processes for the multi-process PostgreSQL runs (BENCH_WORKERS, default 2; 1 = skip)
   --agents N         distinct signing agents             (BENCH_AGENTS, default 32)
+  --busy-retries N   re-measure a configuration up to N times when other processes were busy during it
+                     (BENCH_BUSY_RETRIES, default 2; 0 = never)
   --profile          add an instrumented time breakdown  (BENCH_PROFILE=1)
   --out PATH         JSON result file                    (default bench/results/append-latest.json)
 
@@ -56,6 +60,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       signing: { type: 'string' },
       workers: { type: 'string' },
       agents: { type: 'string' },
+      'busy-retries': { type: 'string' },
       profile: { type: 'boolean' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -73,6 +78,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     signing: choices('signing', values.signing ?? env.BENCH_SIGNING ?? 'presigned,in-loop', ['presigned', 'in-loop'] as const),
     workers: positiveInt('workers', values.workers ?? env.BENCH_WORKERS, 2),
     agents: positiveInt('agents', values.agents ?? env.BENCH_AGENTS, 32),
+    busyRetries: positiveInt('busy-retries', values['busy-retries'] ?? env.BENCH_BUSY_RETRIES, 2, true),
     databaseUrl: nonEmpty(env.ARCHON72_BENCH_DATABASE_URL),
     adminUrl: nonEmpty(env.ARCHON72_BENCH_PG_ADMIN_URL) ?? DEFAULT_PG_ADMIN_URL,
     profile: values.profile === true || env.BENCH_PROFILE === '1',

@@ -1,5 +1,8 @@
 import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * CPU seconds (or, from CpuMeter.percent, shares of one core): the benchmark's Node processes, the PostgreSQL
@@ -109,3 +112,19 @@ export class CpuMeter {
 
 /** Server processes working for the benchmark: backends of the current database and the background processes. */
 export const BENCH_POSTGRES_PIDS_SQL = `SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR backend_type <> 'client backend'`;
+
+/**
+ * Waits until the whole machine stays under `maxPercent` busy (of all cores) for a 3 s sample, or `timeoutMs`
+ * passes. Called between measurements, when the benchmark's own processes are idle.
+ */
+export async function waitForQuietMachine(maxPercent = 10, timeoutMs = 180_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const t0 = performance.now();
+    const busy0 = machineBusy();
+    await sleep(3_000);
+    const share = (machineBusy() - busy0) / ((performance.now() - t0) / 1000) / availableParallelism();
+    if (100 * share < maxPercent) return true;
+  }
+  return false;
+}
