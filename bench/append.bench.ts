@@ -15,79 +15,19 @@ import { percentile, runInSegments, runLoad, type LoadResult } from './run-load.
 import { takeCensus, describeCensus, type ChainCensus } from './chain-census.js';
 import { BENCH_POSTGRES_PIDS_SQL, CpuMeter, waitForQuietMachine, type CpuSample } from './cpu-usage.js';
 import { WorkerPool } from './worker-pool.js';
-import { collectMachineInfo, type MachineInfo } from './machine-info.js';
-import { formatNumber, formatTable } from './format-table.js';
+import { collectMachineInfo } from './machine-info.js';
+import { formatNumber } from './format-table.js';
+import { scoped, closeScopesOnSignal, wasInterrupted } from './bench-scope.js';
+import { BUSY_MACHINE_PERCENT, formatResults, formatVerdict, type Backend, type RunRecord } from './results-report.js';
 import { profileBreakdown, type Breakdown } from './profile-breakdown.js';
 import type { Stack } from '../src/compose.js';
 import type { EventSubmission } from '../src/domain/chain/event.types.js';
-
-type Backend = 'postgresql' | 'pglite';
-
-/** One measured configuration, as printed and as written to JSON. */
-interface RunRecord {
-  backend: Backend;
-  processes: number;
-  concurrency: number;
-  signing: SigningMode;
-  events: number;
-  seconds: number;
-  eventsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** Share of one core used during the run (100 = one core); for PGlite the database runs inside `node`. */
-  cpuPercent: CpuSample;
-  census: ChainCensus | undefined;
-  /** Earlier attempts discarded because other processes were busy (see measureUntilQuiet). */
-  busyRetries: number;
-}
 
 const options = parseBenchOptions(process.argv.slice(2), process.env);
 const records: RunRecord[] = [];
 const notes: string[] = [];
 const breakdowns: Breakdown[] = [];
 let verification: { events: number; seconds: number; fault: string | undefined } | undefined;
-
-/** Undo steps (drop database, remove temp dirs, close stacks and workers), run in reverse order. */
-class Scope {
-  private readonly undos: Array<() => Promise<void> | void> = [];
-
-  defer(undo: () => Promise<void> | void): void {
-    this.undos.push(undo);
-  }
-
-  async close(): Promise<void> {
-    for (let undo = this.undos.pop(); undo; undo = this.undos.pop()) {
-      try {
-        await undo();
-      } catch (err) {
-        process.stderr.write(`cleanup step failed: ${(err as Error).message}\n`);
-      }
-    }
-  }
-}
-
-/** Scopes open right now; Ctrl-C closes them, so an interrupted run leaves no database or temp dir behind. */
-const openScopes = new Set<Scope>();
-let interrupted = false;
-
-async function scoped<T>(body: (scope: Scope) => Promise<T>): Promise<T> {
-  const scope = new Scope();
-  openScopes.add(scope);
-  try {
-    return await body(scope);
-  } finally {
-    openScopes.delete(scope);
-    await scope.close();
-  }
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    interrupted = true;
-    process.stderr.write(`\n${signal}: cleaning up…\n`);
-    void Promise.allSettled([...openScopes].map((scope) => scope.close())).then(() => process.exit(130));
-  });
-}
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -267,66 +207,14 @@ function redact(url: string): string {
   }
 }
 
-function printTable(machine: MachineInfo): void {
-  const headers = ['backend', 'processes', 'concurrency', 'agent signing', 'events', 'seconds', 'events/s', 'p50 ms', 'p99 ms', 'cpu node %', 'cpu pg %', 'cpu other %'];
-  const rows = records.map((r) => [
-    r.backend,
-    String(r.processes),
-    String(r.concurrency),
-    r.signing === 'presigned' ? 'before timing' : 'in timed loop',
-    String(r.events),
-    r.seconds.toFixed(2),
-    `${formatNumber(r.eventsPerSecond)}${r.cpuPercent.other > BUSY_MACHINE_PERCENT ? '*' : ''}`,
-    r.p50Ms.toFixed(2),
-    r.p99Ms.toFixed(2),
-    r.cpuPercent.node.toFixed(0),
-    r.backend === 'pglite' ? '(in node)' : r.cpuPercent.postgres.toFixed(0),
-    r.cpuPercent.other.toFixed(0),
-  ]);
-  log(`\n${machine.summary}`);
-  log('Agent signing "before timing": agents sign their submissions before the timer starts (as separate agent processes would);');
-  log('"in timed loop": the same signing runs inside the timed section, on this machine\'s CPUs. Latency is append() to commit in both.');
-  log('cpu %: share of one core during the timed windows (200 = both cores): node = the appender process(es), pg = PostgreSQL processes');
-  log('serving the benchmark database plus the server\'s background processes, other = everything else on the machine (should be ~0).');
-  log(formatTable(headers, rows, ['left', 'right', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']));
-  if (records.some((r) => r.cpuPercent.other > BUSY_MACHINE_PERCENT)) {
-    log(`* other processes used more than ${BUSY_MACHINE_PERCENT}% of a core during this run: the machine was shared, so the figure is low and noisy; rerun when it is idle.`);
-  }
-}
-
-/** Foreign CPU (share of one core) above which a figure is flagged as taken on a busy machine. */
-const BUSY_MACHINE_PERCENT = 15;
-
-/** The brief's targets: ≥ 10,000 events/s on PostgreSQL at 64 appenders, ≥ 2,000 events/s embedded (best figure each). */
-const TARGETS = [
-  { backend: 'postgresql' as const, concurrency: 64, eventsPerSecond: 10_000 },
-  { backend: 'pglite' as const, concurrency: 64, eventsPerSecond: 2_000 },
-];
-
-function printVerdict(): void {
-  for (const t of TARGETS) {
-    const runs = records.filter((r) => r.backend === t.backend && r.concurrency === t.concurrency);
-    if (runs.length === 0) continue;
-    for (const signing of ['presigned', 'in-loop'] as const) {
-      const best = runs.filter((r) => r.signing === signing).sort((a, b) => b.eventsPerSecond - a.eventsPerSecond)[0];
-      if (!best) continue;
-      const met = best.eventsPerSecond >= t.eventsPerSecond ? 'met' : 'NOT met';
-      log(
-        `target ${t.backend} c=${t.concurrency} ≥ ${formatNumber(t.eventsPerSecond)} events/s (signing ${signing === 'presigned' ? 'before timing' : 'in timed loop'}): ` +
-          `${met}, best ${formatNumber(best.eventsPerSecond)} events/s (${best.processes} process${best.processes > 1 ? 'es' : ''})`,
-      );
-    }
-  }
-}
-
 async function main(options: BenchOptions): Promise<void> {
   const machine = await collectMachineInfo(options.databaseUrl ?? options.adminUrl);
   log(machine.summary);
   log(`events per configuration: ${options.events}; warm-up: ${options.warmupEvents}; agents: ${options.agents}; concurrency: ${options.concurrency.join(', ')}`);
   if (options.backends.includes('postgresql')) await benchPostgres();
   if (options.backends.includes('pglite')) await benchPglite();
-  printTable(machine);
-  printVerdict();
+  log(formatResults(machine, records));
+  log(formatVerdict(records));
   for (const b of breakdowns) log(`\n${b.text}`);
   for (const note of notes) log(note);
   mkdirSync(dirname(options.resultPath), { recursive: true });
@@ -335,8 +223,9 @@ async function main(options: BenchOptions): Promise<void> {
   log(`\nwrote ${options.resultPath}`);
 }
 
+closeScopesOnSignal();
 main(options).catch((err: unknown) => {
-  if (interrupted) return; // the run was torn down under it; the signal handler sets the exit code
+  if (wasInterrupted()) return; // the run was torn down under it; the signal handler sets the exit code
   process.stderr.write(`bench:append failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exitCode = 1;
 });
