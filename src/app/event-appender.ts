@@ -173,6 +173,8 @@ export class EventAppender {
     // Witnesses come from the registry as read inside this transaction, never from a cache: the pool must be
     // exactly the one a verifier computes for these events.
     const witnesses = new Keyring(head.witnessKeys);
+    // One authority time per batch, so the pool depends only on the agent (it excludes the agent itself).
+    const pools = new Map<string, string[]>();
     const placedEvents: Array<{ event: PlacedEvent; witnessId: string; witnessKeyId: string }> = [];
     const placed: Pending[] = [];
     let tip = { sequence: head.sequence, contentHash: head.contentHash };
@@ -182,7 +184,9 @@ export class EventAppender {
         // Re-check against the authority time itself: the key may have closed since the submission was queued.
         agentKeys.requireSigningKey(submission.signingKeyId, submission.agentId, head.authorityTime);
         const event = placeEvent(tip, submission, head.authorityTime);
-        const witnessId = selectWitness(witnesses.witnessPoolAt(head.authorityTime, submission.agentId), event.prevHash, event.sequence);
+        let pool = pools.get(submission.agentId);
+        if (pool === undefined) pools.set(submission.agentId, (pool = witnesses.witnessPoolAt(head.authorityTime, submission.agentId)));
+        const witnessId = selectWitness(pool, event.prevHash, event.sequence);
         const witnessKeyId = witnesses.requireWitnessKey(witnessId, head.authorityTime).keyId;
         placedEvents.push({ event, witnessId, witnessKeyId });
         placed.push(item);

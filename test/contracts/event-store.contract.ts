@@ -160,33 +160,24 @@ export function eventStoreContract(name: string, backend: () => Promise<TestBack
     });
 
     describe('the database itself', () => {
-      it('refuses an insert that skips a sequence, naming FR82', async () => {
+      /** Inserts by hand, bypassing the appender: a copy of stored event 1 at `sequence`, with the given prev_hash or event 1's content_hash. */
+      const insertByHand = async (sequence: number, prevHash: string | 'head') => {
         await stack.appender.append(await stack.submission());
         const [e] = await stack.store.readRange(1, 1, 1);
-        const err = await expectRejection(
-          stack.client.query(
-            `INSERT INTO events (sequence, event_id, event_type, payload, agent_id, signing_key_id, signature, witness_id, witness_signature, prev_hash, content_hash, local_timestamp)
-             VALUES (3, $1, 'test.event', '{}', $2, $3, $4, $5, $6, $7, $8, now())`,
-            [randomUUID(), e!.agentId, e!.signingKeyId, e!.signature, e!.witnessId, e!.witnessSignature, e!.contentHash, 'a'.repeat(64)],
-          ),
-          StoreError,
-          'STORE_REJECTED',
+        return stack.client.query(
+          `INSERT INTO events (sequence, event_id, event_type, payload, agent_id, signing_key_id, signature, witness_id, witness_signature, prev_hash, content_hash, local_timestamp)
+           VALUES ($1, $2, 'test.event', '{}', $3, $4, $5, $6, $7, $8, $9, now())`,
+          [sequence, randomUUID(), e!.agentId, e!.signingKeyId, e!.signature, e!.witnessId, e!.witnessSignature, prevHash === 'head' ? e!.contentHash : prevHash, 'a'.repeat(64)],
         );
+      };
+
+      it('refuses an insert that skips a sequence, naming FR82', async () => {
+        const err = await expectRejection(insertByHand(3, 'head'), StoreError, 'STORE_REJECTED');
         expect(err.message).toMatch(/FR82: sequence gap/);
       });
 
       it('refuses an insert whose prev_hash is not the head content_hash', async () => {
-        await stack.appender.append(await stack.submission());
-        const [e] = await stack.store.readRange(1, 1, 1);
-        const err = await expectRejection(
-          stack.client.query(
-            `INSERT INTO events (sequence, event_id, event_type, payload, agent_id, signing_key_id, signature, witness_id, witness_signature, prev_hash, content_hash, local_timestamp)
-             VALUES (2, $1, 'test.event', '{}', $2, $3, $4, $5, $6, $7, $8, now())`,
-            [randomUUID(), e!.agentId, e!.signingKeyId, e!.signature, e!.witnessId, e!.witnessSignature, 'b'.repeat(64), 'a'.repeat(64)],
-          ),
-          StoreError,
-          'STORE_REJECTED',
-        );
+        const err = await expectRejection(insertByHand(2, 'b'.repeat(64)), StoreError, 'STORE_REJECTED');
         expect(err.message).toMatch(/FR82: prev_hash mismatch at sequence 2/);
       });
 
