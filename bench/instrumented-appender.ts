@@ -105,6 +105,7 @@ export function createInstrumentedAppender(client: SqlClient, registry: KeyRegis
     hasKey: (keyId) => custody.hasKey(keyId),
     sign: (keyId, message) => timed(() => custody.sign(keyId, message)),
     signAll: (requests) => timed(() => custody.signAll(requests)),
+    close: () => custody.close(),
   };
   const verify: Ed25519Verify = (signature, message, publicKey) => {
     const t0 = performance.now();

@@ -55,6 +55,8 @@ export interface KeyCustody {
    * nothing: throws CustodyError CUSTODY_KEY_NOT_FOUND if any key is not held.
    */
   signAll(requests: ReadonlyArray<{ keyId: string; message: Uint8Array }>): Promise<Uint8Array[]>;
+  /** Releases sessions and handles (PKCS#11 logout and finalize). Idempotent. */
+  close(): Promise<void>;
 }
 
 /** Applies and checks the numbered SQL migrations. */

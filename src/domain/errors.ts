@@ -38,7 +38,16 @@ export type StoreErrorCode =
 export type CustodyErrorCode =
   | 'CUSTODY_KEY_NOT_FOUND'
   | 'CUSTODY_KEY_FILE_INVALID'
-  | 'CUSTODY_NOT_CONFIGURED';
+  | 'CUSTODY_KEY_INVALID'
+  | 'CUSTODY_PASSPHRASE_INCORRECT'
+  | 'CUSTODY_NOT_CONFIGURED'
+  | 'CUSTODY_HSM_NOT_CONFIGURED'
+  | 'CUSTODY_HSM_LIBRARY_UNLOADABLE'
+  | 'CUSTODY_HSM_TOKEN_NOT_FOUND'
+  | 'CUSTODY_HSM_PIN_INCORRECT'
+  | 'CUSTODY_HSM_MECHANISM_UNSUPPORTED'
+  | 'CUSTODY_HSM_UNAVAILABLE'
+  | 'CUSTODY_SIGN_FAILED';
 
 export type WitnessErrorCode = 'WITNESS_POOL_EMPTY';
 
@@ -84,6 +93,11 @@ export class SignatureError extends AppError<SignatureErrorCode> {}
 export class StoreError extends AppError<StoreErrorCode> {}
 /** Key custody (software HSM or PKCS#11) could not provide or use a key. */
 export class CustodyError extends AppError<CustodyErrorCode> {}
+/**
+ * DEV_MODE=false and the PKCS#11 HSM cannot be used: library, token or PIN missing, or the token cannot be opened
+ * (runbook §11.1 "HSMNotConfiguredError"). Raised before the server listens.
+ */
+export class HSMNotConfiguredError extends CustodyError {}
 /** The witness pool cannot attest. */
 export class WitnessError extends AppError<WitnessErrorCode> {}
 /** Configuration rejected at startup. */

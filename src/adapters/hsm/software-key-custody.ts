@@ -85,6 +85,9 @@ export function createSoftwareKeyCustody(dataDir: string): KeyCustody {
     async signAll(requests) {
       return requests.map(({ keyId, message }) => signEd25519(load(keyId), message));
     },
+    async close() {
+      loaded.clear();
+    },
   };
 }
 
