@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createSoftwareKeyCustody } from '../src/adapters/hsm/software-key-custody.js';
 import { systemClock } from '../src/adapters/system-clock.js';
-import { ensureAgentKey } from '../src/app/provision-dev-identity.js';
+import { ensureAgentKey } from '../src/app/provision-keys.js';
 import { signSubmission } from '../src/app/sign-submission.js';
 import type { KeyCache } from '../src/app/key-cache.js';
 import type { KeyCustody, KeyRegistry } from '../src/app/ports.js';

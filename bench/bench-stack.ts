@@ -3,22 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openStack, provisionDevelopment, type Stack } from '../src/compose.js';
-import type { Config } from '../src/app/config.js';
+import { openStack, provisionKeys, type Stack } from '../src/compose.js';
+import { parseConfig, type Config } from '../src/app/config.js';
 
 /** The development configuration the CLI would parse from DEV_MODE=true ENVIRONMENT=development. */
 export function benchConfig(dataDir: string, databaseUrl: string | undefined): Config {
-  return {
-    environment: 'development',
-    isDevelopmentEnvironment: true,
-    devMode: true,
-    databaseUrl,
-    redisUrl: undefined,
-    apiHost: '127.0.0.1',
-    apiPort: 0,
-    dataDir,
-    logLevel: 'silent',
-  };
+  return { ...parseConfig({ DEV_MODE: 'true', ENVIRONMENT: 'development', LOG_LEVEL: 'silent' }), databaseUrl, dataDir, apiPort: 0 };
 }
 
 /** A temporary directory, removed by the returned function. */
@@ -33,9 +23,9 @@ export function makeTempDir(prefix: string): { path: string; remove(): void } {
  * whose private keys live in <dataDir>/keys (the server's custody).
  */
 export async function openBenchStack(dataDir: string, databaseUrl: string | undefined, holder: string): Promise<Stack> {
-  const stack = await openStack(benchConfig(dataDir, databaseUrl), holder);
+  const stack = await openStack(benchConfig(dataDir, databaseUrl), holder, { custody: true });
   await stack.migrator.migrate();
-  await provisionDevelopment(stack);
+  await provisionKeys(stack);
   return stack;
 }
 

@@ -23,7 +23,7 @@ async function handle(message: ToWorker): Promise<FromWorker> {
   switch (message.type) {
     case 'init': {
       index = message.index;
-      stack = await openStack(benchConfig(message.dataDir, message.databaseUrl), `bench worker ${index}`);
+      stack = await openStack(benchConfig(message.dataDir, message.databaseUrl), `bench worker ${index}`, { custody: true });
       signers = openAgentSigners(message.agentDir, message.agents);
       const s = signers;
       if (message.warmupEvents > 0) await runLoad(stack.appender(), 32, message.warmupEvents, (i) => s.sign(i, `warmup/w${index}`));

@@ -47,7 +47,7 @@ export interface BreakdownOptions {
  */
 export async function profileBreakdown(o: BreakdownOptions): Promise<Breakdown> {
   const dbName = o.databaseUrl && o.ownDatabase ? await enableFunctionStats(o.databaseUrl) : undefined;
-  const stack = await openStack(benchConfig(o.dataDir, o.databaseUrl), 'archon72 bench profile');
+  const stack = await openStack(benchConfig(o.dataDir, o.databaseUrl), 'archon72 bench profile', { custody: true });
   const times = emptyStageTimes();
   try {
     if (o.backend === 'pglite') await stack.client.exec(`SET track_functions = 'pl'; SELECT pg_stat_reset();`);

@@ -38,6 +38,7 @@ export function generateVectors(): Record<string, Vector[]> {
     'event-chain-negative.json': negativeEventVectors(chain),
     'ed25519.json': ed25519Vectors(chain),
     'witness-selection.json': witnessSelectionVectors(),
+    'keeper-statement.json': keeperStatementVectors(),
   };
   for (const [name, vectors] of Object.entries(files)) {
     const seen = new Set<string>();
@@ -815,6 +816,138 @@ function witnessSelectionVectors(): Vector[] {
     bad('prev_hash of 31 bytes', pool3, someHash.slice(0, 62), 1, 'INPUT_FIELD_INVALID'),
     bad('prev_hash of 33 bytes', pool3, `${someHash}00`, 1, 'INPUT_FIELD_INVALID'),
   ];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// keeper-statement.json: keeper keys, signed keeper statements, single-signature checks and quorum checks
+// (docs/PROTOCOL.md §14). The keeper key id formula and message format are written out from the spec.
+
+const KEEPER_DOMAIN = 'archon72/keeper-statement/v1';
+
+interface KeeperKeyDef {
+  seedHex: string;
+  keeperId: string;
+  activeFrom: string;
+  activeUntil: string | null;
+}
+
+/** Keeper keys: carol rotates at T_ROTATION, dave's key opens only then. */
+const KEEPER_KEYS: KeeperKeyDef[] = [
+  { seedHex: 'a1'.repeat(32), keeperId: 'KEEPER:alice', activeFrom: T_KEYS, activeUntil: null },
+  { seedHex: 'b2'.repeat(32), keeperId: 'KEEPER:bob', activeFrom: T_KEYS, activeUntil: null },
+  { seedHex: 'c3'.repeat(32), keeperId: 'KEEPER:carol', activeFrom: T_KEYS, activeUntil: T_ROTATION },
+  { seedHex: 'c4'.repeat(32), keeperId: 'KEEPER:carol', activeFrom: T_ROTATION, activeUntil: null },
+  { seedHex: 'd5'.repeat(32), keeperId: 'KEEPER:dave.o-2', activeFrom: T_ROTATION, activeUntil: null },
+];
+
+const keeperPublicKey = (k: KeeperKeyDef): Uint8Array => keyPairFromSeed(bytesOf(k.seedHex)).publicKey;
+/** key_id = "keeper-" || first 16 hex digits of hex(SHA-256(public key)). */
+const keeperKeyIdOf = (k: KeeperKeyDef): string => `keeper-${sha256Hex(keeperPublicKey(k)).slice(0, 16)}`;
+const keeperMessage = (statement: unknown, domain = KEEPER_DOMAIN): Buffer => Buffer.concat([utf8(domain), Buffer.of(0), utf8(jcs(statement))]);
+const keeperSign = (k: KeeperKeyDef, message: Uint8Array): string => b64(signEd25519(keyPairFromSeed(bytesOf(k.seedHex)).secretKey, message));
+
+interface SignedStatementJson {
+  statement: Record<string, unknown>;
+  keeper_id: string;
+  key_id: string;
+  signature: string;
+}
+
+function signStatement(k: KeeperKeyDef, statement: Record<string, unknown>): SignedStatementJson {
+  return { statement, keeper_id: k.keeperId, key_id: keeperKeyIdOf(k), signature: keeperSign(k, keeperMessage(statement)) };
+}
+
+function keeperStatementVectors(): Vector[] {
+  const [alice, bob, carolOld, carolNew, dave] = KEEPER_KEYS as [KeeperKeyDef, KeeperKeyDef, KeeperKeyDef, KeeperKeyDef, KeeperKeyDef];
+  const T_BEFORE = '2026-03-01T12:00:00.000000Z';
+  const T_AFTER = '2026-06-15T12:00:00.000000Z';
+  const keyVectors: Vector[] = KEEPER_KEYS.map((k) => ({
+    description: `keeper key of ${k.keeperId} (${k.activeUntil === null ? `from ${k.activeFrom}, open` : `from ${k.activeFrom} until ${k.activeUntil}`})`,
+    input: { kind: 'key', ...k },
+    expected: { publicKeyHex: hex(keeperPublicKey(k)), keyId: keeperKeyIdOf(k) },
+  }));
+
+  // Members deliberately unsorted: JCS sorts them.
+  const haltClear = { type: 'halt.clear', halt_sequence: 42, ceremony_id: '018f3a00-0000-7000-8000-00000000c1ea', reason: 'fault investigated' };
+  const registration = { type: 'keeper.key_registration', public_key: hex(keeperPublicKey(alice)), keeper_id: alice.keeperId, key_id: keeperKeyIdOf(alice) };
+  const note = {
+    type: 'keeper.note',
+    text: 'Caf\u00e9 \u2615 \ud834\udd1e line\u2028end "quoted" \\ tab\t',
+    amounts: [1, 2.5, 1e21, -0.000001],
+    nested: { z: null, a: [true, false] },
+  };
+  const statement = (description: string, k: KeeperKeyDef, s: Record<string, unknown>, at: string): Vector => {
+    const document = signStatement(k, s);
+    return {
+      description,
+      input: { kind: 'statement', keeperId: k.keeperId, keyId: keeperKeyIdOf(k), statement: s, at },
+      expected: { statementCanonical: jcs(s), messageHex: hex(keeperMessage(s)), signature: document.signature, document },
+    };
+  };
+  const statements = [
+    statement('KEEPER:alice signs her own key registration', alice, registration, T_BEFORE),
+    statement('KEEPER:alice signs a halt clear (members unsorted)', alice, haltClear, T_AFTER),
+    statement('KEEPER:bob signs the same halt clear', bob, haltClear, T_AFTER),
+    statement("KEEPER:carol signs it with her rotated key at exactly that key's active_from", carolNew, haltClear, T_ROTATION),
+    statement('KEEPER:bob signs a note with unicode edge cases (astral, U+2028, escapes, numbers)', bob, note, T_BEFORE),
+  ];
+
+  const aliceClear = signStatement(alice, haltClear);
+  const sigBytes = Buffer.from(aliceClear.signature, 'base64');
+  const checked = (description: string, document: unknown, at: string, keyId: string): Vector => ({ description, input: { kind: 'signed', document, at }, expected: { keyId } });
+  const refused = (description: string, document: unknown, at: string, code: string): Vector => ({ description, input: { kind: 'signed', document, at }, expectedError: code });
+  const reversed = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).reverse());
+  const signedChecks = [
+    checked('document and statement members in another order verify unchanged', { ...reversed(aliceClear as unknown as Record<string, unknown>), statement: reversed(haltClear) }, T_AFTER, keeperKeyIdOf(alice)),
+    checked('carol\'s retired key verifies a statement dated inside its window', signStatement(carolOld, haltClear), T_BEFORE, keeperKeyIdOf(carolOld)),
+    refused('flipped bit in the signature', { ...aliceClear, signature: b64(flipBit(sigBytes, 9)) }, T_AFTER, 'SIG_INVALID'),
+    refused('statement changed after signing (halt_sequence 43)', { ...aliceClear, statement: { ...haltClear, halt_sequence: 43 } }, T_AFTER, 'SIG_INVALID'),
+    refused('statement changed after signing (NFC é to NFD e + U+0301)', { ...signStatement(bob, note), statement: { ...note, text: note.text.normalize('NFD') } }, T_AFTER, 'SIG_INVALID'),
+    refused('signature over the statement with the event-signature prefix (domain separation)', { ...aliceClear, signature: keeperSign(alice, keeperMessage(haltClear, EVENT_DOMAIN)) }, T_AFTER, 'SIG_INVALID'),
+    refused('signature over the bare JCS bytes, without prefix and 0x00', { ...aliceClear, signature: keeperSign(alice, utf8(jcs(haltClear))) }, T_AFTER, 'SIG_INVALID'),
+    refused("signature by bob's key presented under alice's key id", { ...aliceClear, signature: keeperSign(bob, keeperMessage(haltClear)) }, T_AFTER, 'SIG_INVALID'),
+    refused("bob's key named for alice (key of another keeper)", { ...signStatement(bob, haltClear), keeper_id: alice.keeperId }, T_AFTER, 'SIG_KEY_AGENT_MISMATCH'),
+    refused('unknown key id', { ...aliceClear, key_id: 'keeper-0000000000000000' }, T_AFTER, 'SIG_KEY_UNKNOWN'),
+    refused("carol's retired key after it was closed", signStatement(carolOld, haltClear), T_AFTER, 'SIG_KEY_INACTIVE'),
+    refused("carol's retired key at exactly its active_until (exclusive)", signStatement(carolOld, haltClear), T_ROTATION, 'SIG_KEY_INACTIVE'),
+    refused("dave's key before its active_from", signStatement(dave, haltClear), T_BEFORE, 'SIG_KEY_INACTIVE'),
+    refused('signature truncated to 63 bytes', { ...aliceClear, signature: b64(sigBytes.subarray(0, 63)) }, T_AFTER, 'INPUT_FIELD_INVALID'),
+    refused('signature in non-canonical base64', { ...aliceClear, signature: nonCanonicalBase64(aliceClear.signature) }, T_AFTER, 'INPUT_FIELD_INVALID'),
+    refused('signature in unpadded base64', { ...aliceClear, signature: aliceClear.signature.replace(/=+$/, '') }, T_AFTER, 'INPUT_FIELD_INVALID'),
+    refused('an extra member in the document', { ...aliceClear, comment: 'hi' }, T_AFTER, 'INPUT_FIELD_INVALID'),
+    refused('keeper_id missing', { statement: haltClear, key_id: aliceClear.key_id, signature: aliceClear.signature }, T_AFTER, 'INPUT_FIELD_INVALID'),
+    refused('keeper_id of a witness', { ...aliceClear, keeper_id: 'WITNESS:alpha' }, T_AFTER, 'INPUT_FIELD_INVALID'),
+    refused('keeper_id with a lowercase prefix', { ...aliceClear, keeper_id: 'keeper:alice' }, T_AFTER, 'INPUT_FIELD_INVALID'),
+    refused('keeper_id of 129 characters', { ...aliceClear, keeper_id: `KEEPER:${'a'.repeat(122)}` }, T_AFTER, 'INPUT_FIELD_INVALID'),
+    refused('key_id with a space', { ...aliceClear, key_id: 'keeper 1' }, T_AFTER, 'INPUT_FIELD_INVALID'),
+    refused('statement that is an array', { ...aliceClear, statement: [haltClear] }, T_AFTER, 'INPUT_FIELD_INVALID'),
+    refused('statement without a type', { ...aliceClear, statement: { ceremony_id: haltClear.ceremony_id } }, T_AFTER, 'INPUT_FIELD_INVALID'),
+    refused('statement type that is not a string', { ...aliceClear, statement: { ...haltClear, type: 7 } }, T_AFTER, 'INPUT_FIELD_INVALID'),
+    refused('statement type with capitals', { ...aliceClear, statement: { ...haltClear, type: 'Halt.Clear' } }, T_AFTER, 'INPUT_FIELD_INVALID'),
+    refused('statement with a lone surrogate', { ...aliceClear, statement: { ...haltClear, reason: 'x\ud800' } }, T_AFTER, 'INPUT_PAYLOAD_INVALID'),
+    refused('statement with U+0000', { ...aliceClear, statement: { ...haltClear, reason: 'a\u0000b' } }, T_AFTER, 'INPUT_PAYLOAD_INVALID'),
+  ];
+
+  const quorum = (description: string, documents: unknown[], expectedStatement: unknown, at: string, n: number, keepers: string[] | string): Vector => ({
+    description,
+    input: { kind: 'quorum', documents, expectedStatement, at, quorum: n },
+    ...(typeof keepers === 'string' ? { expectedError: keepers } : { expected: { keepers } }),
+  });
+  const bobClear = signStatement(bob, haltClear);
+  const carolClear = signStatement(carolNew, haltClear);
+  const otherClear = { ...haltClear, halt_sequence: 43 };
+  const quorums = [
+    quorum('three keepers, quorum 2: all three count, sorted', [carolClear, aliceClear, bobClear], haltClear, T_AFTER, 2, ['KEEPER:alice', 'KEEPER:bob', 'KEEPER:carol']),
+    quorum('three keepers, quorum 3', [aliceClear, bobClear, carolClear], reversed(haltClear), T_AFTER, 3, ['KEEPER:alice', 'KEEPER:bob', 'KEEPER:carol']),
+    quorum('three keepers, quorum 4', [aliceClear, bobClear, carolClear], haltClear, T_AFTER, 4, 'SIG_INVALID'),
+    quorum('the same keeper twice counts once', [aliceClear, aliceClear], haltClear, T_AFTER, 2, 'SIG_INVALID'),
+    quorum('one keeper signed a different statement', [aliceClear, signStatement(bob, otherClear)], haltClear, T_AFTER, 2, 'SIG_INVALID'),
+    quorum('one signature does not verify', [aliceClear, { ...bobClear, signature: aliceClear.signature }], haltClear, T_AFTER, 2, 'SIG_INVALID'),
+    quorum("one keeper's key is not active at the time", [aliceClear, signStatement(carolOld, haltClear)], haltClear, T_AFTER, 2, 'SIG_INVALID'),
+    quorum('invalid signatures do not spoil a met quorum', [aliceClear, { ...bobClear, signature: aliceClear.signature }, carolClear], haltClear, T_AFTER, 2, ['KEEPER:alice', 'KEEPER:carol']),
+    quorum('no signatures', [], haltClear, T_AFTER, 1, 'SIG_INVALID'),
+  ];
+  return [...keyVectors, ...statements, ...signedChecks, ...quorums];
 }
 
 // ---------------------------------------------------------------------------------------------------------------

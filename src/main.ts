@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { buildApp } from './api/app.js';
-import { openStack, provisionDevelopment, requireMigrated, type Stack } from './compose.js';
+import { openStack, provisionKeys, requireMigrated, type Stack } from './compose.js';
 import { verifyChain } from './app/verify-chain.js';
 import { AppError } from './domain/errors.js';
 import type { Config } from './app/config.js';
@@ -21,7 +21,9 @@ export interface ServeOptions {
 export async function runServer(config: Config, options: ServeOptions): Promise<void> {
   const log = pino({ level: config.logLevel });
   log.info({ environment: config.environment, devMode: config.devMode, backend: config.databaseUrl ? 'postgresql' : 'pglite' }, 'startup: configuration loaded');
-  const stack = await openStack(config, 'archon72 serve');
+  // Custody first: a missing or unusable HSM stops startup before the database is touched (HSMNotConfiguredError).
+  const stack = await openStack(config, 'archon72 serve', { custody: true });
+  log.info({ hsmMode: stack.custody().mode }, 'startup: key custody opened');
   try {
     if (options.migrate) {
       const applied = await stack.migrator.migrate((version, name) => log.info({ version, name }, 'startup: migration applied'));
@@ -29,7 +31,7 @@ export async function runServer(config: Config, options: ServeOptions): Promise<
     } else {
       await requireMigrated(stack);
     }
-    if (config.devMode) await provisionDevelopment(stack);
+    await provisionKeys(stack);
     await verifyStartupTail(stack, log);
   } catch (err) {
     await stack.close();

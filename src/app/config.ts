@@ -11,7 +11,12 @@ export const CONFIG_DEFAULTS = {
   apiPort: 8000,
   dataDir: './data',
   logLevel: 'info',
+  hsmSessions: 4,
+  witnessBootstrapEnabled: false,
 } as const;
+
+/** Most PKCS#11 sessions the signer pool opens (HSMs cap sessions per application; CloudHSM allows 1024). */
+export const MAX_HSM_SESSIONS = 64;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -26,6 +31,23 @@ export interface Config {
   apiPort: number;
   dataDir: string;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** PKCS#11 settings, used when DEV_MODE=false. Missing values are reported when custody opens (HSMNotConfiguredError). */
+  hsm: HsmConfig;
+  /** WITNESS_BOOTSTRAP_ENABLED: provision the initial witness pool at startup; refused once a pool exists in production. */
+  witnessBootstrapEnabled: boolean;
+}
+
+export interface HsmConfig {
+  /** HSM_PKCS11_LIBRARY: path of the vendor's PKCS#11 module (.so). */
+  libraryPath: string | undefined;
+  /** HSM_TOKEN_LABEL: label of the token (partition) holding the keys. */
+  tokenLabel: string | undefined;
+  /** HSM_PIN: the crypto user's PIN. Never logged. */
+  pin: string | undefined;
+  /** HSM_PIN_FILE: a file holding the PIN (a mounted secret); mutually exclusive with HSM_PIN. */
+  pinFile: string | undefined;
+  /** HSM_SESSIONS: signing sessions opened in parallel. */
+  sessions: number;
 }
 
 /** DEV_MODE=true outside a development ENVIRONMENT (runbook §11.1 DevModeEnvironmentMismatchError). */
@@ -46,6 +68,19 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       message: `DEV_MODE=true but ENVIRONMENT=${env.ENVIRONMENT ?? '(unset)'} is not a development environment (${DEVELOPMENT_ENVIRONMENTS.join(', ')}); set DEV_MODE=false, or ENVIRONMENT=development on a development machine`,
     });
   }
+  if (nonEmpty(env, 'ALLOW_VERIFICATION_BYPASS') !== undefined) {
+    // Runbook §5.2 and §7.1 forbid it; this implementation has no bypass, so setting it is a configuration mistake.
+    throw new ConfigError({
+      code: 'CONFIG_FORBIDDEN',
+      message: 'ALLOW_VERIFICATION_BYPASS is set, but verification cannot be bypassed in Archon 72 (runbook §7.1 forbids it); unset ALLOW_VERIFICATION_BYPASS',
+      details: { variable: 'ALLOW_VERIFICATION_BYPASS' },
+    });
+  }
+  const pin = env.HSM_PIN === undefined || env.HSM_PIN === '' ? undefined : env.HSM_PIN;
+  const pinFile = nonEmpty(env, 'HSM_PIN_FILE');
+  if (pin !== undefined && pinFile !== undefined) {
+    throw new ConfigError({ code: 'CONFIG_INVALID', message: 'HSM_PIN and HSM_PIN_FILE are both set; set only one (HSM_PIN_FILE for a mounted secret)', details: { variable: 'HSM_PIN_FILE' } });
+  }
   return {
     environment,
     isDevelopmentEnvironment,
@@ -56,6 +91,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     apiPort: parsePort(env, 'API_PORT', CONFIG_DEFAULTS.apiPort),
     dataDir: nonEmpty(env, 'ARCHON72_DATA_DIR') ?? CONFIG_DEFAULTS.dataDir,
     logLevel: parseChoice(env, 'LOG_LEVEL', LOG_LEVELS, CONFIG_DEFAULTS.logLevel),
+    hsm: {
+      libraryPath: nonEmpty(env, 'HSM_PKCS11_LIBRARY'),
+      tokenLabel: nonEmpty(env, 'HSM_TOKEN_LABEL'),
+      pin,
+      pinFile,
+      sessions: parseInteger(env, 'HSM_SESSIONS', 1, MAX_HSM_SESSIONS, CONFIG_DEFAULTS.hsmSessions),
+    },
+    witnessBootstrapEnabled: parseBoolean(env, 'WITNESS_BOOTSTRAP_ENABLED', CONFIG_DEFAULTS.witnessBootstrapEnabled),
   };
 }
 
@@ -74,6 +117,14 @@ function parseBoolean(env: Record<string, string | undefined>, name: string, fal
   if (/^(true|1|yes)$/i.test(value)) return true;
   if (/^(false|0|no)$/i.test(value)) return false;
   throw invalid(name, value, 'true or false');
+}
+
+function parseInteger(env: Record<string, string | undefined>, name: string, min: number, max: number, fallback: number): number {
+  const value = nonEmpty(env, name);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw invalid(name, value, `a whole number ${min}–${max}`);
+  return n;
 }
 
 function parsePort(env: Record<string, string | undefined>, name: string, fallback: number): number {

@@ -1,5 +1,5 @@
 import type { ChainHead, ChainLink, StoredEvent } from '../domain/chain/event.types.js';
-import type { PublicKeyRecord } from '../domain/signing/key.types.js';
+import type { KeyRevocation, PublicKeyRecord } from '../domain/signing/key.types.js';
 
 /** The chain head as the store sees it inside an appending transaction, plus the authority time to use. */
 export interface AppendHead extends ChainHead {
@@ -25,19 +25,44 @@ export interface EventStore {
   readLatest(count: number): Promise<StoredEvent[]>;
 }
 
-/** New key to register in agent_keys. */
+/** New key to register: agent_keys for agents, system actors and witnesses; keeper_keys for KEEPER:… ids. */
 export interface KeyRegistration {
   agentId: string;
   keyId: string;
   publicKey: Uint8Array;
 }
 
-/** The public key registry (agent_keys). Keys are never deleted (FR76). */
+/**
+ * The public key registry (agent_keys and keeper_keys). Keys are never deleted (FR76); a key is retired by
+ * closing it. Every change takes the append lock and uses the database clock, so a key window never reaches
+ * into the past of the log. Database refusals surface as StoreError STORE_REJECTED (rule 'key history' or
+ * 'key registration') or STORE_CONFLICT for a key id that exists.
+ */
 export interface KeyRegistry {
-  /** Every registered agent, system and witness key, open or closed. */
+  /** Every agent, system and witness key (agent_keys), open or closed. */
   listKeys(): Promise<PublicKeyRecord[]>;
-  /** Registers a key active from the database's now(). Throws StoreError STORE_CONFLICT if key_id exists. */
+  /** Every keeper key (keeper_keys), open or closed; agentId is the keeper id. */
+  listKeeperKeys(): Promise<PublicKeyRecord[]>;
+  /** Registers an agent key active from the database's now. */
   registerKey(registration: KeyRegistration): Promise<PublicKeyRecord>;
+  /**
+   * Rotation: closes the agent's open key and opens `registration` at the same database instant, in one
+   * transaction. Throws KeyError KEY_NOT_OPEN when the agent has no open key.
+   */
+  rotateKey(registration: KeyRegistration): Promise<{ closed: PublicKeyRecord; opened: PublicKeyRecord }>;
+  /** Closes the open key `keyId` (agent or keeper) at the database's now. Throws KeyError KEY_NOT_FOUND / KEY_NOT_OPEN. */
+  closeKey(keyId: string): Promise<PublicKeyRecord>;
+  /**
+   * Registers a keeper key, closing the keeper's open key at the same instant if it has one. The database refuses
+   * it unless its keeper.key_registered event is stored (migration 008).
+   */
+  registerKeeperKey(registration: KeyRegistration): Promise<PublicKeyRecord>;
+  /** Sequence of the stored keeper.key_registered event for `keyId`, if any. */
+  keeperRegistrationSequence(keyId: string): Promise<number | undefined>;
+  /** Every recorded revocation (key.revoked events), in log order. */
+  listRevocations(): Promise<KeyRevocation[]>;
+  /** A numeric constitutional_config setting, or undefined when unset. */
+  setting(key: string): Promise<number | undefined>;
 }
 
 /** Private-key custody: a software HSM in development, PKCS#11 in production. Private keys never leave it. */

@@ -29,6 +29,8 @@ export interface VerifyChainDeps {
   store: EventStore;
   registry: KeyRegistry;
   verify: Ed25519Verify;
+  /** False in production (DEV_MODE=false): an event signed or attested by a development key is a fault. */
+  allowDevelopmentKeys: boolean;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function verifyChain(
     }
     for (const event of page) {
       try {
-        verifyStoredEvent(prev, event, keyring, deps.verify);
+        verifyStoredEvent(prev, event, keyring, deps.verify, { allowDevelopmentKeys: deps.allowDevelopmentKeys });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         // Errors name the sequence where the chain breaks (for a gap, the missing one) in details.sequence.

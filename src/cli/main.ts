@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerEvents } from './events.js';
+import { registerKeeper } from './keeper.js';
 import { registerMigrate } from './migrate.js';
 import { registerServe } from './serve.js';
 import { registerVerifyDb } from './verify-db.js';
+import { registerKeys } from './keys.js';
+import { registerWitness } from './witness.js';
 import { EXIT } from './run-command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../' + (import.meta.url.includes('/dist/src/') ? '../' : '') + 'package.json', import.meta.url), 'utf8')) as { version: string };
@@ -19,5 +22,8 @@ registerMigrate(program);
 registerEvents(program);
 registerVerifyDb(program);
 registerServe(program);
+registerKeys(program);
+registerWitness(program);
+registerKeeper(program);
 
 await program.parseAsync(process.argv);

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { parseConfig, type Config } from '../app/config.js';
-import { openStack, type Stack } from '../compose.js';
-import { AppError } from '../domain/errors.js';
+import { openStack, type OpenStackOptions, type Stack } from '../compose.js';
+import { AppError, ConfigError, HSMNotConfiguredError, InputError } from '../domain/errors.js';
 
 /** Exit codes: 0 success, 1 the operation failed or found a fault, 2 bad usage, input or configuration. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -11,9 +11,9 @@ export function loadConfig(): Config {
   return parseConfig(process.env);
 }
 
-/** Opens the stack for one command, runs it, always closes it. */
-export async function withStack<T>(holder: string, fn: (stack: Stack) => Promise<T>): Promise<T> {
-  const stack = await openStack(loadConfig(), holder);
+/** Opens the stack for one command (with key custody when it signs), runs it, always closes it. */
+export async function withStack<T>(holder: string, fn: (stack: Stack) => Promise<T>, options: OpenStackOptions = {}): Promise<T> {
+  const stack = await openStack(loadConfig(), holder, options);
   try {
     return await fn(stack);
   } finally {
@@ -22,8 +22,18 @@ export async function withStack<T>(holder: string, fn: (stack: Stack) => Promise
 }
 
 /**
- * Runs a command action: prints an AppError as one line `archon72: CODE: message` (never a stack trace) and sets
- * the exit code; anything else is a bug and is printed in full.
+ * `Name: CODE` for the refusals the runbook names by class (DevModeEnvironmentMismatchError,
+ * HSMNotConfiguredError: subclasses of a base error class), else `CODE`. Operators grep for the runbook's name.
+ */
+export function errorLabel(err: AppError): string {
+  const base = Object.getPrototypeOf(err.constructor) === AppError || err.constructor === AppError;
+  return base ? err.code : `${err.name}: ${err.code}`;
+}
+
+/**
+ * Runs a command action: prints an AppError as one line `archon72: [Name: ]CODE: message` (never a stack trace)
+ * and sets the exit code (2 for bad input or configuration, 1 otherwise); anything else is a bug and is printed
+ * in full.
  */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
@@ -31,8 +41,8 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
       process.exitCode = (await fn(...args)) ?? EXIT.ok;
     } catch (err) {
       if (err instanceof AppError) {
-        process.stderr.write(`archon72: ${err.code}: ${err.message}\n`);
-        process.exitCode = err.name === 'InputError' || err.name.startsWith('Config') || err.name.endsWith('MismatchError') ? EXIT.usage : EXIT.failed;
+        process.stderr.write(`archon72: ${errorLabel(err)}: ${err.message}\n`);
+        process.exitCode = err instanceof InputError || err instanceof ConfigError || err instanceof HSMNotConfiguredError ? EXIT.usage : EXIT.failed;
       } else {
         process.stderr.write(`archon72: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
         process.exitCode = EXIT.failed;

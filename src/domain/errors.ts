@@ -23,7 +23,8 @@ export type SignatureErrorCode =
   | 'SIG_WITNESS_NOT_SELECTED'
   | 'SIG_KEY_UNKNOWN'
   | 'SIG_KEY_INACTIVE'
-  | 'SIG_KEY_AGENT_MISMATCH';
+  | 'SIG_KEY_AGENT_MISMATCH'
+  | 'SIG_DEVELOPMENT_KEY';
 
 export type StoreErrorCode =
   | 'STORE_UNAVAILABLE'
@@ -49,9 +50,21 @@ export type CustodyErrorCode =
   | 'CUSTODY_HSM_UNAVAILABLE'
   | 'CUSTODY_SIGN_FAILED';
 
-export type WitnessErrorCode = 'WITNESS_POOL_EMPTY';
+export type WitnessErrorCode =
+  | 'WITNESS_POOL_EMPTY'
+  | 'WITNESS_POOL_BELOW_FLOOR'
+  | 'WITNESS_BOOTSTRAP_DISABLED'
+  | 'WITNESS_BOOTSTRAP_REFUSED';
 
-export type ConfigErrorCode = 'CONFIG_INVALID' | 'CONFIG_DEV_MODE_ENVIRONMENT_MISMATCH';
+export type KeyErrorCode =
+  | 'KEY_NOT_FOUND'
+  | 'KEY_ALREADY_OPEN'
+  | 'KEY_NOT_OPEN'
+  | 'KEY_ALREADY_REVOKED'
+  | 'KEY_REVOCATION_NEEDS_REPLACEMENT'
+  | 'KEY_ID_INVALID';
+
+export type ConfigErrorCode = 'CONFIG_INVALID' | 'CONFIG_FORBIDDEN' | 'CONFIG_DEV_MODE_ENVIRONMENT_MISMATCH';
 
 export type ErrorCode =
   | InputErrorCode
@@ -60,6 +73,7 @@ export type ErrorCode =
   | StoreErrorCode
   | CustodyErrorCode
   | WitnessErrorCode
+  | KeyErrorCode
   | ConfigErrorCode;
 
 export interface AppErrorOptions<C extends ErrorCode> {
@@ -100,5 +114,7 @@ export class CustodyError extends AppError<CustodyErrorCode> {}
 export class HSMNotConfiguredError extends CustodyError {}
 /** The witness pool cannot attest. */
 export class WitnessError extends AppError<WitnessErrorCode> {}
+/** A key lifecycle request (generate, rotate, revoke, register) that the registry's state does not allow. */
+export class KeyError extends AppError<KeyErrorCode> {}
 /** Configuration rejected at startup. */
 export class ConfigError extends AppError<ConfigErrorCode> {}

@@ -31,7 +31,7 @@ export function eventStoreContract(name: string, backend: () => Promise<TestBack
       if (!skip) await stack.close();
     });
 
-    const verified = () => verifyChain({ store: stack.store, registry: stack.registry, verify: verifyEd25519Sodium });
+    const verified = () => verifyChain({ store: stack.store, registry: stack.registry, verify: verifyEd25519Sodium, allowDevelopmentKeys: true });
 
     describe('on an empty log', () => {
       it('has no head', async () => {
@@ -42,7 +42,7 @@ export function eventStoreContract(name: string, backend: () => Promise<TestBack
         const stored = await stack.appender.append(await stack.submission());
         expect(stored.sequence).toBe(1);
         expect(stored.prevHash).toBe(GENESIS_PREV_HASH);
-        expect(stored.witnessId).toMatch(/^WITNESS:dev-0[1-6]$/);
+        expect(stored.witnessId).toMatch(/^WITNESS:dev-(0[1-9]|1[0-2])$/);
       });
     });
 
@@ -128,9 +128,10 @@ export function eventStoreContract(name: string, backend: () => Promise<TestBack
         // Another process registers a witness: this appender's key cache has never heard of it.
         const extra = await stack.custody.generateKey('WITNESS:late-joiner');
         await stack.registry.registerKey({ agentId: 'WITNESS:late-joiner', keyId: extra.keyId, publicKey: extra.publicKey });
-        const stored = [];
-        for (let i = 0; i < 30; i++) stored.push(await stack.appender.append(await stack.submission({ payload: { i } })));
-        expect(stored.some((e) => e.witnessId === 'WITNESS:late-joiner')).toBe(true);
+        // Selection is uniform over 13 witnesses: 300 events miss the newcomer with probability (12/13)^300 < 1e-10.
+        let selected = false;
+        for (let i = 0; i < 300 && !selected; i++) selected = (await stack.appender.append(await stack.submission({ payload: { i } }))).witnessId === 'WITNESS:late-joiner';
+        expect(selected).toBe(true);
         expect((await verified()).fault).toBeUndefined();
       });
     });

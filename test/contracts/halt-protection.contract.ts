@@ -2,6 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { createTestStack, type TestBackend, type TestStack } from '../support/test-stack.js';
 import { expectRejection } from '../support/expect-rejection.js';
+import { PLACEHOLDER_SIGNATURE, registerKeeperByHand } from '../support/keepers.js';
 import { StoreError } from '../../src/domain/errors.js';
 
 const HALT_ID = '00000000-0000-0000-0000-000000000001';
@@ -24,9 +25,11 @@ export function haltProtectionContract(name: string, backend: () => Promise<Test
         return;
       }
       stack = await createTestStack(b);
-      for (const keeper of ['alice', 'bob', 'carol']) {
-        await stack.client.query(`INSERT INTO keeper_keys (keeper_id, key_id, public_key) VALUES ($1, $2, $3)`, [`KEEPER:${keeper}`, `keeper-${keeper}`, new Uint8Array(32).fill(keeper.length)]);
-      }
+      const keeper = (name: string) => ({ keeperId: `KEEPER:${name}`, keyId: `keeper-${name}`, publicKey: new Uint8Array(32).fill(name.length) });
+      // The first two keepers are the bootstrap (the quorum is 2); they approve the third.
+      await registerKeeperByHand(stack, keeper('alice'));
+      await registerKeeperByHand(stack, keeper('bob'));
+      await registerKeeperByHand(stack, keeper('carol'), [keeper('alice'), keeper('bob')]);
       const halt = await stack.appender.append(await stack.submission({ eventType: 'halt.triggered', payload: { reason: 'test' } }));
       haltSequence = halt.sequence;
       await stack.client.query(`UPDATE halt_state SET is_halted = true, reason = 'test', halt_event_sequence = $1 WHERE id = $2`, [haltSequence, HALT_ID]);
@@ -36,7 +39,7 @@ export function haltProtectionContract(name: string, backend: () => Promise<Test
     });
 
     const ceremony = async (keepers: string[], ceremonyId = randomUUID(), forHalt = haltSequence) => {
-      const payload = { ceremony_id: ceremonyId, halt_sequence: forHalt, keepers: keepers.map((k) => ({ keeper_id: `KEEPER:${k}`, key_id: `keeper-${k}`, signature: 'A'.repeat(86) + '==' })) };
+      const payload = { ceremony_id: ceremonyId, halt_sequence: forHalt, keepers: keepers.map((k) => ({ keeper_id: `KEEPER:${k}`, key_id: `keeper-${k}`, signature: PLACEHOLDER_SIGNATURE })) };
       await stack.appender.append(await stack.submission({ eventType: 'halt.cleared', payload }));
       return ceremonyId;
     };

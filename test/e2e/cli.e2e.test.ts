@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, startProcess, CLI } from '../support/run-cli.js';
+import { runCli, startProcess, CLI, waitFor } from '../support/run-cli.js';
 
 const DEV = { DEV_MODE: 'true', ENVIRONMENT: 'development' };
 
@@ -17,10 +17,10 @@ describe('archon72 CLI on the embedded database', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('migrate applies 001–007 once, then reports the database up to date', () => {
+  it('migrate applies 001–008 once, then reports the database up to date', () => {
     const first = runCli(['migrate'], env);
     expect(first.status, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/applied 001_create_events_table\.sql[\s\S]*applied 007_halt_clear_protection_trigger\.sql/);
+    expect(first.stdout).toMatch(/applied 001_create_events_table\.sql[\s\S]*applied 007_halt_clear_protection_trigger\.sql[\s\S]*applied 008_key_lifecycle\.sql/);
     const second = runCli(['migrate'], env);
     expect(second.stdout).toBe('database is up to date\n');
   });
@@ -31,7 +31,7 @@ describe('archon72 CLI on the embedded database', () => {
     const event = JSON.parse(result.stdout) as Record<string, unknown>;
     expect(event).toMatchObject({ sequence: 1, event_type: 'motion.proposed', agent_id: 'SYSTEM:EVENT_WRITER', payload: { title: 'Adopt the charter', votes: [1, 2] } });
     expect(event.signing_key_id).toMatch(/^dev-[0-9a-f]{16}$/);
-    expect(event.witness_id).toMatch(/^WITNESS:dev-0\d$/);
+    expect(event.witness_id).toMatch(/^WITNESS:dev-(0[1-9]|1[0-2])$/);
     expect(event.signature).toHaveLength(88);
   });
 
@@ -39,7 +39,7 @@ describe('archon72 CLI on the embedded database', () => {
     const keysDir = join(env.ARCHON72_DATA_DIR!, 'keys');
     expect(statSync(keysDir).mode & 0o777).toBe(0o700);
     const files = readdirSync(keysDir);
-    expect(files.length).toBe(7); // the event writer and six witnesses, one key each
+    expect(files.length).toBe(13); // the event writer and twelve witnesses (the high-stakes floor), one key each
     for (const f of files) expect(statSync(join(keysDir, f)).mode & 0o777).toBe(0o600);
   });
 
@@ -94,13 +94,13 @@ describe('archon72 CLI on the embedded database', () => {
     it('refuses DEV_MODE=true outside a development ENVIRONMENT (a misspelling counts as production)', () => {
       const result = runCli(['events', 'tail'], { ...env, ENVIRONMENT: 'developmnet' });
       expect(result.status).toBe(2);
-      expect(result.stderr).toMatch(/CONFIG_DEV_MODE_ENVIRONMENT_MISMATCH: DEV_MODE=true but ENVIRONMENT=developmnet/);
+      expect(result.stderr).toMatch(/DevModeEnvironmentMismatchError: CONFIG_DEV_MODE_ENVIRONMENT_MISMATCH: DEV_MODE=true but ENVIRONMENT=developmnet/);
     });
 
-    it('refuses to sign without a key custody when DEV_MODE is off', () => {
+    it('refuses to sign without an HSM when DEV_MODE is off, naming what to configure', () => {
       const result = runCli(['events', 'append', '--type', 'a.b', '--payload', '{}'], { ARCHON72_DATA_DIR: env.ARCHON72_DATA_DIR });
-      expect(result.status).toBe(1);
-      expect(result.stderr).toMatch(/CUSTODY_NOT_CONFIGURED/);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/HSMNotConfiguredError: CUSTODY_HSM_NOT_CONFIGURED: .*HSM_PKCS11_LIBRARY, HSM_TOKEN_LABEL, HSM_PIN \(or HSM_PIN_FILE\) are not set/);
     });
 
     it('reports an unreachable PostgreSQL in one line with exit code 1', () => {
@@ -135,16 +135,3 @@ describe('archon72 CLI on the embedded database', () => {
     expect(runCli(['events', 'tail'], env).status).toBe(0); // the lock was released
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error('timed out waiting for the server');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

@@ -69,7 +69,7 @@ describe.runIf(run)('concurrent appends from several processes', () => {
     const stored = new Map(psqlRows(db.url, 'SELECT sequence, event_id FROM events').map(([s, id]) => [Number(s), id]));
     for (const a of acked) expect(stored.get(a.sequence)).toBe(a.eventId);
 
-    const verify = runCli(['verify-db'], { DATABASE_URL: db.url });
+    const verify = runCli(['verify-db'], { DATABASE_URL: db.url, DEV_MODE: 'true', ENVIRONMENT: 'development' });
     expect(verify.stdout).toMatch(new RegExp(`OK: ${count} events verified`));
     expect(verify.status).toBe(0);
   });

@@ -26,7 +26,7 @@ describe.runIf(run)('verify-db on a tampered database', () => {
   const asTamperer = (sql: string) =>
     psql(db.url, ['-c', `BEGIN; ALTER TABLE events DISABLE TRIGGER USER; ${sql}; ALTER TABLE events ENABLE TRIGGER USER; COMMIT;`]);
 
-  const verifyDb = (...args: string[]) => runCli(['verify-db', ...args], { DATABASE_URL: db.url });
+  const verifyDb = (...args: string[]) => runCli(['verify-db', ...args], { DATABASE_URL: db.url, DEV_MODE: 'true', ENVIRONMENT: 'development' });
 
   it('passes before any tampering', () => {
     const result = verifyDb();

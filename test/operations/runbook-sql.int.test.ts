@@ -131,6 +131,6 @@ describe.runIf(run)('runbook SQL against a migrated database', () => {
     expect(psqlRows(db.url, RUNBOOK.haltState)).toHaveLength(1);
     const active = psqlRows(db.url, RUNBOOK.activeKeys).map((r) => r[0]);
     expect(active).toContain('SYSTEM:EVENT_WRITER');
-    expect(active.filter((a) => a?.startsWith('WITNESS:'))).toHaveLength(6);
+    expect(active.filter((a) => a?.startsWith('WITNESS:'))).toHaveLength(12);
   });
 });

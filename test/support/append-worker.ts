@@ -14,7 +14,7 @@ import { verifyEd25519Sodium } from '../../src/adapters/crypto/sodium-ed25519.js
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { KeyCache } from '../../src/app/key-cache.js';
 import { EventAppender } from '../../src/app/event-appender.js';
-import { ensureAgentKey, EVENT_WRITER_ID } from '../../src/app/provision-dev-identity.js';
+import { ensureAgentKey, EVENT_WRITER_ID } from '../../src/app/provision-keys.js';
 import { signSubmission } from '../../src/app/sign-submission.js';
 import { AppError } from '../../src/domain/errors.js';
 import type { EventSubmission } from '../../src/domain/chain/event.types.js';

@@ -24,3 +24,22 @@ export function startProcess(command: string, args: string[], env: Record<string
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return { child, out, exited };
 }
+
+/** Polls `check` until it resolves true (errors count as "not yet"); throws after `timeoutMs`. */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error('timed out waiting for the server');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** A random unprivileged port for a test server. */
+export function randomPort(): string {
+  return String(20000 + Math.floor(Math.random() * 20000));
+}

@@ -12,7 +12,9 @@ import { verifyEd25519Sodium } from '../../src/adapters/crypto/sodium-ed25519.js
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { KeyCache } from '../../src/app/key-cache.js';
 import { EventAppender } from '../../src/app/event-appender.js';
-import { ensureAgentKey, ensureDevWitnessPool, EVENT_WRITER_ID } from '../../src/app/provision-dev-identity.js';
+import { ensureAgentKey, EVENT_WRITER_ID } from '../../src/app/provision-keys.js';
+import { bootstrapWitnessPool, WITNESS_POOL_FLOORS } from '../../src/app/witness-pool.js';
+import type { SystemEventDeps } from '../../src/app/system-events.js';
 import { signSubmission } from '../../src/app/sign-submission.js';
 import type { SqlClient } from '../../src/adapters/postgres/sql-client.js';
 import type { EventStore, KeyCustody, KeyRegistry, SchemaMigrator } from '../../src/app/ports.js';
@@ -30,6 +32,8 @@ export interface TestStack {
   custody: KeyCustody;
   migrator: SchemaMigrator;
   appender: EventAppender;
+  /** What key lifecycle services need. */
+  services: SystemEventDeps;
   /** Key of SYSTEM:EVENT_WRITER, provisioned with the dev witness pool. */
   writerKey: PublicKeyRecord;
   dataDir: string;
@@ -44,7 +48,7 @@ export interface TestStack {
  * A migrated store with development keys and the dev witness pool (Tessera's testonly.NewTestLog): PGlite in
  * memory by default, or a PostgreSQL database. Close it in afterEach/afterAll.
  */
-export async function createTestStack(backend: TestBackend = { kind: 'pglite' }, options: { dataDir?: string } = {}): Promise<TestStack> {
+export async function createTestStack(backend: TestBackend = { kind: 'pglite' }, options: { dataDir?: string; custody?: KeyCustody } = {}): Promise<TestStack> {
   const client = backend.kind === 'pglite' ? await createPgliteClient('memory://') : createPgClient({ connectionString: backend.url, applicationName: 'archon72 test' });
   const migrator = createMigrator(client);
   await migrator.migrate();
@@ -52,10 +56,10 @@ export async function createTestStack(backend: TestBackend = { kind: 'pglite' },
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'archon72-test-'));
   const registry = createPgKeyRegistry(client);
   const keys = new KeyCache(registry);
-  const custody = createSoftwareKeyCustody(dataDir);
+  const custody = options.custody ?? createSoftwareKeyCustody(dataDir);
   const store = createPgEventStore(client);
   const deps = { registry, custody, keys };
-  await ensureDevWitnessPool(deps, systemClock.now());
+  await bootstrapWitnessPool(deps, { count: WITNESS_POOL_FLOORS.highStakes, prefix: 'dev-', onlyIfEmpty: false }, systemClock.now());
   const writerKey = await ensureAgentKey(EVENT_WRITER_ID, deps, systemClock.now());
   const appender = new EventAppender({ store, keys, custody, verify: verifyEd25519Sodium });
   const agentKeys = new Map<string, Promise<PublicKeyRecord>>();
@@ -72,6 +76,7 @@ export async function createTestStack(backend: TestBackend = { kind: 'pglite' },
     custody,
     migrator,
     appender,
+    services: { registry, keys, custody, appender, clock: systemClock },
     writerKey,
     dataDir,
     keyFor,

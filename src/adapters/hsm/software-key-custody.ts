@@ -5,9 +5,8 @@ import { keyPairFromSeed, randomSeed, signEd25519 } from '../crypto/sodium-ed255
 import { fromBase64, fromHex, toBase64, toHex } from '../../domain/encoding/bytes.js';
 import { CustodyError } from '../../domain/errors.js';
 import type { KeyCustody } from '../../app/ports.js';
+import { DEV_KEY_PREFIX } from '../../domain/signing/key.types.js';
 
-/** Development key ids start with this, so dev-signed history is recognisable from the public record. */
-export const DEV_KEY_PREFIX = 'dev-';
 
 const KEY_ID = /^dev-[0-9a-f]{16}$/;
 

@@ -9,6 +9,8 @@ const RULE_STATES: Record<string, string> = {
   A7205: 'append-only',
   A7206: 'key history',
   A7207: 'halt protection',
+  A7208: 'witness pool floor',
+  A7209: 'key registration',
 };
 
 /** SQLSTATE classes and node error codes that mean the database cannot be reached or the connection died. */

@@ -12,6 +12,18 @@ export interface PublicKeyRecord {
   activeUntil: string | undefined;
 }
 
+/** A recorded revocation: a key.revoked event (docs/PROTOCOL.md §9.2). */
+export interface KeyRevocation {
+  keyId: string;
+  agentId: string;
+  /** The key's active_until: signatures at or after it never verify. */
+  activeUntil: string;
+  reason: string;
+  /** Sequence and authority time of the key.revoked event. */
+  sequence: number;
+  recordedAt: string;
+}
+
 /** Prefix of witness actor ids (docs/PROTOCOL.md §6). */
 export const WITNESS_PREFIX = 'WITNESS:';
 
@@ -25,4 +37,22 @@ export function isWitnessId(agentId: string): boolean {
 /** True when `key` may sign at canonical timestamp `at`: activeFrom ≤ at < activeUntil. */
 export function isKeyActiveAt(key: PublicKeyRecord, at: string): boolean {
   return key.activeFrom <= at && (key.activeUntil === undefined || at < key.activeUntil);
+}
+
+/** Prefix of development key ids (docs/PROTOCOL.md §9): keys made by the software HSM, never by a real one. */
+export const DEV_KEY_PREFIX = 'dev-';
+
+/** True when `keyId` is a development key id: the public record marks dev-signed history by this prefix. */
+export function isDevelopmentKeyId(keyId: string): boolean {
+  return keyId.startsWith(DEV_KEY_PREFIX);
+}
+
+/** Prefix of keeper ids. */
+export const KEEPER_PREFIX = 'KEEPER:';
+
+const KEEPER_ID = /^KEEPER:[A-Za-z0-9][A-Za-z0-9_.\-]*$/;
+
+/** True for a well-formed keeper id, KEEPER:{name} (as migration 003's CHECK on keeper_keys). */
+export function isKeeperId(id: string): boolean {
+  return id.length <= 128 && KEEPER_ID.test(id);
 }

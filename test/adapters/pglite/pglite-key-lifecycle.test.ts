@@ -1,0 +1,3 @@
+import { keyLifecycleContract } from '../../contracts/key-lifecycle.contract.js';
+
+keyLifecycleContract('pglite', async () => ({ kind: 'pglite' }));
