@@ -51,6 +51,15 @@ describe('the public key set', () => {
     const later = { ...key('A', 'k2', 4), activeFrom: T1 };
     const sorted = buildPublicKeySet([later, key('A', 'k3', 5), key('A', 'k1', 6)], [], T1).keys.map((k) => k.key_id);
     expect(sorted).toEqual(['k1', 'k3', 'k2']);
+    // Two rows that agree on every sort key (a registry never has them: key_id is unique) keep their order.
+    const tied = buildPublicKeySet([key('A', 'k1', 7), key('A', 'k1', 8)], [], T1).keys.map((k) => k.public_key.slice(0, 2));
+    expect(tied).toEqual(['07', '08']);
+  });
+
+  it('sorts actors by UTF-16 code units whatever the input order', () => {
+    const ids = ['b', 'a', 'd', 'c', 'B', 'A'];
+    const sorted = buildPublicKeySet(ids.map((id, i) => key(id, `k-${id}`, i)), [], T1).keys.map((k) => k.actor_id);
+    expect(sorted).toEqual(['A', 'B', 'a', 'b', 'c', 'd']);
   });
 
   it('reads back into the registry records it was built from', () => {
