@@ -40,6 +40,13 @@ FROM agent_keys
 WHERE active_until IS NULL;`,
 } as const;
 
+/** Statements only this implementation's runbook has (§4.4 pool floors, §6.4 dev watermarks). */
+const OURS = {
+  raiseFloor: `UPDATE constitutional_config SET value = 9 WHERE key = 'witness_pool_minimum';`,
+  lowerFloor: `UPDATE constitutional_config SET value = 5 WHERE key = 'witness_pool_minimum';`,
+  devSigned: `SELECT count(*) FROM events WHERE signing_key_id LIKE 'dev-%';`,
+} as const;
+
 const SEED_RUNBOOK = join(process.cwd(), '..', 'shared', 'seed', 'deployment-runbook.md');
 const OUR_RUNBOOK = join(process.cwd(), 'docs', 'operations', 'deployment-runbook.md');
 const run = await shouldRunPostgres('runbook SQL');
@@ -68,6 +75,22 @@ describe.runIf(run)('runbook SQL against a migrated database', () => {
       if (name === 'registerKey') continue; // ours shows the key as '\x<64 hex digits>' instead of the seed's '\x...'
       expect(ours.includes(sql), `docs/operations runbook quotes ${name} verbatim`).toBe(true);
     }
+  });
+
+  it('quotes its own statements exactly', () => {
+    const ours = readFileSync(OUR_RUNBOOK, 'utf8');
+    for (const [name, sql] of Object.entries(OURS)) expect(ours.includes(sql), `docs/operations runbook quotes ${name} verbatim`).toBe(true);
+  });
+
+  it('§4.4 the witness pool floors can be raised, never lowered below the constitution, with the error the runbook shows', () => {
+    psql(db.url, ['-c', OURS.raiseFloor]);
+    expect(() => psql(db.url, ['-c', OURS.lowerFloor])).toThrow(/ERROR:  CT-12: witness_pool_minimum = 5 is below its constitutional floor 6/);
+    expect(psqlRows(db.url, `SELECT value FROM constitutional_config WHERE key = 'witness_pool_minimum'`)).toEqual([['9']]);
+    psql(db.url, ['-c', `UPDATE constitutional_config SET value = 6 WHERE key = 'witness_pool_minimum';`]);
+  });
+
+  it('§6.4 counts development-signed events (this development-provisioned log has all of them)', () => {
+    expect(psqlRows(db.url, OURS.devSigned)).toEqual([['5']]);
   });
 
   it.runIf(existsSync(SEED_RUNBOOK))('quotes the seed runbook exactly', () => {
