@@ -9,15 +9,24 @@ import { openKeyCustody } from './adapters/hsm/open-key-custody.js';
 import { verifyEd25519Sodium } from './adapters/crypto/sodium-ed25519.js';
 import { systemClock } from './adapters/system-clock.js';
 import { KeyCache } from './app/key-cache.js';
-import { EventAppender } from './app/event-appender.js';
+import { EventAppender, type WriteGate } from './app/event-appender.js';
 import { ensureAgentKey, EVENT_WRITER_ID } from './app/provision-keys.js';
 import { bootstrapWitnessPool, requireWitnessPoolFloor, WITNESS_POOL_FLOORS } from './app/witness-pool.js';
-import { CustodyError, StoreError } from './domain/errors.js';
+import { CustodyError, HaltError, StoreError } from './domain/errors.js';
 import type { SystemEventDeps } from './app/system-events.js';
+import { createPgHaltStateStore } from './adapters/postgres/pg-halt-state.js';
+import { createInProcessHaltChannel } from './adapters/halt/in-process-halt-channel.js';
+import { createPromMetrics, type PromMetrics } from './adapters/metrics/prom-metrics.js';
+import { HaltService } from './app/halt-service.js';
+import { HaltGuard } from './app/halt-guard.js';
+import { verifyChain } from './app/verify-chain.js';
 import type { Config } from './app/config.js';
-import type { Clock, EventStore, KeyCustody, KeyRegistry, SchemaMigrator } from './app/ports.js';
+import type { Clock, EventStore, HaltChannel, HaltStateStore, KeyCustody, KeyRegistry, SchemaMigrator } from './app/ports.js';
 import type { SqlClient } from './adapters/postgres/sql-client.js';
 import type { Ed25519Verify } from './domain/signing/ed25519.js';
+
+/** How the halt machinery logs. */
+export type HaltLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
 /** Everything a command or the server needs, built from configuration. Close it when done. */
 export interface Stack {
@@ -36,6 +45,20 @@ export interface Stack {
   appender(): EventAppender;
   /** What services that write system events need (custody must be open). */
   systemEventDeps(): SystemEventDeps;
+  /** The canonical halt state (halt_state). */
+  haltState: HaltStateStore;
+  /** The fast halt channel: Redis when REDIS_URL is set, else in-process. Opened by openStack({ halt: true }). */
+  haltChannel(): HaltChannel;
+  /** Raising and clearing halts (custody must be open, to sign the halt's events). */
+  haltService(): HaltService;
+  /** This instance's halt view and write gate; wired into the appender. Started by startHaltGuard. */
+  haltGuard(): HaltGuard;
+  /** Prometheus metrics of this process. */
+  metrics: PromMetrics;
+  /** Whether writes need the channel to be reachable: production with Redis (issue 4, fail closed). */
+  requireHaltChannel: boolean;
+  /** Where the halt machinery logs (the server passes its logger). */
+  onHaltLog(log: HaltLog): void;
   close(): Promise<void>;
 }
 
@@ -45,6 +68,8 @@ export interface OpenStackOptions {
    * or unusable HSM then fails here with HSMNotConfiguredError, before anything else happens.
    */
   custody?: boolean;
+  /** Open the halt channel (Redis when REDIS_URL is set) and build the halt guard: for the server. */
+  halt?: boolean;
 }
 
 /**
@@ -72,6 +97,31 @@ export async function openStack(config: Config, holder: string, options: OpenSta
   const keys = new KeyCache(registry);
   const store = createPgEventStore(client);
   let appender: EventAppender | undefined;
+  let channel: HaltChannel | undefined;
+  let haltService: HaltService | undefined;
+  let guard: HaltGuard | undefined;
+  if (options.halt) {
+    try {
+      channel = config.redisUrl === undefined ? createInProcessHaltChannel() : await openRedisChannel(config.redisUrl);
+    } catch (err) {
+      await client.close();
+      release();
+      await custody?.close();
+      throw err;
+    }
+  }
+  const metrics = createPromMetrics();
+  const haltState = createPgHaltStateStore(client);
+  const requireHaltChannel = !config.devMode && config.redisUrl !== undefined;
+  let haltLog: HaltLog = () => undefined;
+  // With the halt in play every write passes the guard, which refuses until it has read the halt state (fail closed).
+  const gate: WriteGate | undefined = options.halt
+    ? {
+        assertWritable: (eventType) => stack.haltGuard().assertWritable(eventType),
+        haltSeenByDatabase: () => stack.haltGuard().haltSeenByDatabase(),
+        integrityFault: (description) => stack.haltGuard().integrityFault(description),
+      }
+    : undefined;
   const stack: Stack = {
     config,
     client,
@@ -87,23 +137,77 @@ export async function openStack(config: Config, holder: string, options: OpenSta
       throw new CustodyError({ code: 'CUSTODY_NOT_CONFIGURED', message: `${holder} opened no key custody, so it cannot sign` });
     },
     appender() {
-      appender ??= new EventAppender({ store, keys, custody: stack.custody(), verify: verifyEd25519Sodium });
+      appender ??= new EventAppender({ store, keys, custody: stack.custody(), verify: verifyEd25519Sodium, gate });
       return appender;
+    },
+    haltState,
+    metrics,
+    requireHaltChannel,
+    haltChannel() {
+      if (channel) return channel;
+      throw new Error(`${holder} opened no halt channel (openStack({ halt: true }))`);
+    },
+    haltService() {
+      haltService ??= new HaltService({
+        state: haltState,
+        channel: stack.haltChannel(),
+        appender: stack.appender(),
+        registry,
+        keys,
+        custody: stack.custody(),
+        clock: stack.clock,
+        verify: verifyEd25519Sodium,
+        warn: (message, err) => haltLog('warn', message, { err: String(err) }),
+      });
+      return haltService;
+    },
+    haltGuard() {
+      guard ??= new HaltGuard({
+        state: haltState,
+        channel: stack.haltChannel(),
+        service: stack.haltService(),
+        clock: stack.clock,
+        metrics: metrics.halt,
+        requireChannel: requireHaltChannel,
+        verifyAfterClear: async () => {
+          const report = await verifyChain({ ...stack });
+          return report.fault === undefined ? undefined : `sequence ${report.fault.sequence}: ${report.fault.code}: ${report.fault.message}`;
+        },
+        pollMs: config.haltPollMs,
+        log: haltLog,
+      });
+      return guard;
+    },
+    onHaltLog(log) {
+      haltLog = log;
     },
     systemEventDeps() {
       return { registry, keys, custody: stack.custody(), appender: stack.appender(), clock: stack.clock };
     },
     async close() {
       try {
+        guard?.stop();
         await appender?.flush();
         await client.close();
       } finally {
         release();
+        await channel?.close();
         await custody?.close();
       }
     },
   };
   return stack;
+}
+
+/**
+ * Refuses key registration and other administrative writes while the system is halted (CT-11: every write path
+ * fails fast). Revocation is exempt: closing a compromised key is defensive. Throws HaltError SYSTEM_HALTED.
+ */
+export async function requireNotHalted(stack: Stack): Promise<void> {
+  const state = await stack.haltState.read();
+  if (state.halted) {
+    throw new HaltError({ code: 'SYSTEM_HALTED', message: `the system is halted: ${state.reason ?? ''}`, details: { since: state.haltedAt, source: state.source } });
+  }
 }
 
 /** Refuses to run on a schema with pending migrations (or edited ones): StoreError STORE_MIGRATIONS_PENDING. */
@@ -136,4 +240,10 @@ export async function provisionKeys(stack: Stack) {
   const writer = await ensureAgentKey(EVENT_WRITER_ID, deps, now);
   await requireWitnessPoolFloor(deps, stack.clock.now());
   return writer;
+}
+
+/** Redis is loaded only when configured, so the embedded default never needs it. */
+async function openRedisChannel(url: string): Promise<HaltChannel> {
+  const { createRedisHaltChannel } = await import('./adapters/redis/redis-halt-channel.js');
+  return createRedisHaltChannel({ url });
 }

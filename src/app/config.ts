@@ -1,4 +1,6 @@
+import { sha256 } from '@noble/hashes/sha2.js';
 import { ConfigError } from '../domain/errors.js';
+import { fromHex, utf8 } from '../domain/encoding/bytes.js';
 
 /** ENVIRONMENT values that count as development. Anything else, misspellings included, is production. */
 export const DEVELOPMENT_ENVIRONMENTS = ['development', 'dev', 'test', 'local'] as const;
@@ -13,6 +15,7 @@ export const CONFIG_DEFAULTS = {
   logLevel: 'info',
   hsmSessions: 4,
   witnessBootstrapEnabled: false,
+  haltPollMs: 500,
 } as const;
 
 /** Most PKCS#11 sessions the signer pool opens (HSMs cap sessions per application; CloudHSM allows 1024). */
@@ -35,6 +38,10 @@ export interface Config {
   hsm: HsmConfig;
   /** WITNESS_BOOTSTRAP_ENABLED: provision the initial witness pool at startup; refused once a pool exists in production. */
   witnessBootstrapEnabled: boolean;
+  /** SHA-256 of ADMIN_TOKEN (or ADMIN_TOKEN_SHA256 as given); undefined disables POST /v1/admin/halt. */
+  adminTokenSha256: Uint8Array | undefined;
+  /** HALT_POLL_MS: how often each instance re-reads halt_state (the canonical halt), besides the channel's push. */
+  haltPollMs: number;
 }
 
 export interface HsmConfig {
@@ -81,6 +88,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (pin !== undefined && pinFile !== undefined) {
     throw new ConfigError({ code: 'CONFIG_INVALID', message: 'HSM_PIN and HSM_PIN_FILE are both set; set only one (HSM_PIN_FILE for a mounted secret)', details: { variable: 'HSM_PIN_FILE' } });
   }
+  const adminToken = env.ADMIN_TOKEN === undefined || env.ADMIN_TOKEN === '' ? undefined : env.ADMIN_TOKEN;
+  const adminTokenHash = nonEmpty(env, 'ADMIN_TOKEN_SHA256');
+  if (adminToken !== undefined && adminTokenHash !== undefined) {
+    throw new ConfigError({ code: 'CONFIG_INVALID', message: 'ADMIN_TOKEN and ADMIN_TOKEN_SHA256 are both set; set only one', details: { variable: 'ADMIN_TOKEN_SHA256' } });
+  }
+  if (adminToken !== undefined && adminToken.length < 16) {
+    throw new ConfigError({ code: 'CONFIG_INVALID', message: 'ADMIN_TOKEN is shorter than 16 characters; use a long random token (e.g. openssl rand -hex 32)', details: { variable: 'ADMIN_TOKEN' } });
+  }
+  const adminTokenSha256 = adminToken !== undefined ? sha256(utf8(adminToken)) : adminTokenHash === undefined ? undefined : parseSha256(adminTokenHash);
   return {
     environment,
     isDevelopmentEnvironment,
@@ -99,6 +115,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       sessions: parseInteger(env, 'HSM_SESSIONS', 1, MAX_HSM_SESSIONS, CONFIG_DEFAULTS.hsmSessions),
     },
     witnessBootstrapEnabled: parseBoolean(env, 'WITNESS_BOOTSTRAP_ENABLED', CONFIG_DEFAULTS.witnessBootstrapEnabled),
+    adminTokenSha256,
+    haltPollMs: parseInteger(env, 'HALT_POLL_MS', 50, 10_000, CONFIG_DEFAULTS.haltPollMs),
   };
 }
 
@@ -117,6 +135,12 @@ function parseBoolean(env: Record<string, string | undefined>, name: string, fal
   if (/^(true|1|yes)$/i.test(value)) return true;
   if (/^(false|0|no)$/i.test(value)) return false;
   throw invalid(name, value, 'true or false');
+}
+
+function parseSha256(hex: string): Uint8Array {
+  const bytes = /^[0-9a-f]{64}$/.test(hex) ? fromHex(hex) : undefined;
+  if (bytes === undefined) throw invalid('ADMIN_TOKEN_SHA256', '(not shown)', '64 lowercase hex digits (sha256sum of the token)');
+  return bytes;
 }
 
 function parseInteger(env: Record<string, string | undefined>, name: string, min: number, max: number, fallback: number): number {

@@ -3,11 +3,12 @@ import { verifyAgentSignature } from '../domain/signing/verify-signatures.js';
 import { witnessSignatureMessage } from '../domain/signing/messages.js';
 import { selectWitness } from '../domain/witness/select-witness.js';
 import { toBase64 } from '../domain/encoding/bytes.js';
-import { AppError, StoreError } from '../domain/errors.js';
+import { AppError, HaltError, StoreError } from '../domain/errors.js';
+import { isHaltRecordEventType } from '../domain/halt/halt-statements.js';
 import type { EventSubmission, PlacedEvent, StoredEvent } from '../domain/chain/event.types.js';
 import type { Ed25519Verify } from '../domain/signing/ed25519.js';
 import { Keyring } from '../domain/signing/keyring.js';
-import type { AppendHead, EventStore, KeyCustody } from './ports.js';
+import type { AppendEffect, AppendHead, EventStore, KeyCustody } from './ports.js';
 import type { KeyCache } from './key-cache.js';
 
 /** Largest batch one transaction carries. Bigger batches amortise commits; smaller ones bound latency. */
@@ -20,11 +21,22 @@ export const DEFAULT_MAX_BATCH = 1024;
  */
 export const DEFAULT_MAX_IN_FLIGHT = 2;
 
+/** Decides whether this instance may write now (the halt guard). Throws HaltError when it may not. */
+export interface WriteGate {
+  assertWritable(eventType: string): void;
+  /** The database refused a write for a halt this instance had not seen yet: look again now. */
+  haltSeenByDatabase(): void;
+  /** Integrity is in doubt (a fork: another event took the sequence this instance placed): halt (CT-13). */
+  integrityFault(description: string): void;
+}
+
 export interface EventAppenderDeps {
   store: EventStore;
   keys: KeyCache;
   custody: KeyCustody;
   verify: Ed25519Verify;
+  /** Refuses writes while halted or while the halt state is unknown; none in tests of the store alone. */
+  gate?: WriteGate;
 }
 
 export interface EventAppenderOptions {
@@ -74,6 +86,8 @@ export class EventAppender {
    * SIG_INVALID), WitnessError WITNESS_POOL_EMPTY, CustodyError, or StoreError from the database.
    */
   async append(submission: EventSubmission): Promise<StoredEvent> {
+    // Fail fast while halted: nothing is queued for later (CT-11). The database refuses it anyway (migration 009).
+    this.deps.gate?.assertWritable(submission.eventType);
     const keyring = await this.deps.keys.including(submission.signingKeyId);
     // Whether the key is active is decided at authority time, inside the transaction (placeBatch); this process's
     // clock is not the authority and may lag the database's.
@@ -95,6 +109,26 @@ export class EventAppender {
       this.queue.push(item);
       this.startTransactions();
     });
+  }
+
+  /**
+   * Appends one submission in a transaction of its own, together with a halt_state `effect` (the record of a halt
+   * and the halt, or a ceremony and the clear, commit together). Bypasses the gate: halting and clearing must work
+   * while halted. With `skipIfHalted`, stores nothing when the database is already halted (resolves undefined),
+   * so instances that all saw the same operator's halt record it once.
+   */
+  async appendExclusive(submission: EventSubmission, effect: AppendEffect, options: { skipIfHalted?: boolean } = {}): Promise<StoredEvent | undefined> {
+    const keyring = await this.deps.keys.including(submission.signingKeyId);
+    verifyAgentSignature(submission, keyring.requireAgentKey(submission.signingKeyId, submission.agentId), this.deps.verify);
+    let failure: unknown;
+    const item: Pending = { submission, settled: false, resolve: () => undefined, reject: (err) => (failure = err) };
+    const stored = await this.deps.store.append(async (head) => {
+      if (options.skipIfHalted === true && head.halted) return [];
+      const { events } = await this.placeBatch(head, [item], keyring);
+      if (failure !== undefined) throw failure;
+      return events;
+    }, effect);
+    return stored[0];
   }
 
   /** Transactions open now (waiting for the lock or writing). Zero when nothing is queued or being written. */
@@ -146,6 +180,19 @@ export class EventAppender {
         batch = this.queue.splice(0);
       }
       const open = batch.filter((item) => !item.settled);
+      if (took && isForkSymptom(err)) {
+        // The batch was placed on the head read under the append lock, which cannot move until this transaction
+        // ends; yet the database says another event holds that place (trigger 002 or the primary key). A writer
+        // that skips the lock is forking the chain: halt over degrade (CT-13).
+        this.deps.gate?.integrityFault(`fork: another writer stored an event at a sequence this instance had placed, without the append lock (${(err as StoreError).message})`);
+      }
+      if (err instanceof StoreError && err.details?.rule === 'halt') {
+        // Halted between this process's last look and the insert: the whole batch is refused, nothing is retried.
+        this.deps.gate?.haltSeenByDatabase();
+        const halted = new HaltError({ code: 'SYSTEM_HALTED', message: err.message, cause: err });
+        for (const item of open) item.reject(halted);
+        return;
+      }
       // The database refused something our key cache allowed: the cache may be stale (a key closed by another
       // process). Reload it, so the retries below, and later appends, are refused early and by name.
       if (err instanceof StoreError && err.details?.rule === 'signing key') await this.deps.keys.reload().catch(() => undefined);
@@ -180,6 +227,11 @@ export class EventAppender {
     let tip = { sequence: head.sequence, contentHash: head.contentHash };
     for (const item of batch) {
       const { submission } = item;
+      if (head.halted && !isHaltRecordEventType(submission.eventType)) {
+        // Read under the lock: the halt committed before this transaction, so the database would refuse the event.
+        item.reject(new HaltError({ code: 'SYSTEM_HALTED', message: `the system is halted: ${submission.eventType} cannot be stored until a keeper ceremony clears the halt` }));
+        continue;
+      }
       try {
         // Re-check against the authority time itself: the key may have closed since the submission was queued.
         agentKeys.requireSigningKey(submission.signingKeyId, submission.agentId, head.authorityTime);
@@ -198,6 +250,7 @@ export class EventAppender {
     }
     // The witness signature is not part of content_hash, so the whole batch is placed first and attested in one
     // custody call: no await (and no other work on this thread) between events while the lock is held.
+    if (head.halted) this.deps.gate?.haltSeenByDatabase();
     const signatures = await this.deps.custody.signAll(
       placedEvents.map(({ event, witnessKeyId }) => ({ keyId: witnessKeyId, message: witnessSignatureMessage(event.contentHash) })),
     );
@@ -208,6 +261,13 @@ export class EventAppender {
     }));
     return { events, placed };
   }
+}
+
+/** The database refusing a batch placed under the lock because the head moved: only a lock-skipping writer does that. */
+function isForkSymptom(err: unknown): boolean {
+  if (!(err instanceof StoreError)) return false;
+  if (err.code === 'STORE_CONFLICT') return err.details?.constraint === 'events_pkey';
+  return err.code === 'STORE_REJECTED' && err.details?.rule === 'hash chain' && /sequence gap|prev_hash mismatch/.test(err.message);
 }
 
 /** Errors that concern one event, not the store: retrying the others one by one lets them commit. */

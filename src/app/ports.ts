@@ -1,12 +1,56 @@
 import type { ChainHead, ChainLink, StoredEvent } from '../domain/chain/event.types.js';
 import type { KeyRevocation, PublicKeyRecord } from '../domain/signing/key.types.js';
 
+/**
+ * A change to halt_state made in the same transaction as the events of an append, so the record of a halt or of
+ * its clearing and the state it describes commit together. `raise-halt` follows a single halt.triggered event and
+ * leaves an existing halt as it is (the event is still recorded); `clear-halt` follows the halt.cleared event of
+ * the ceremony (migration 007 checks it).
+ */
+export type AppendEffect =
+  | { kind: 'raise-halt'; reason: string; source: string; haltedBy: string }
+  | { kind: 'clear-halt'; ceremonyId: string };
+
+/** The canonical halt state (the halt_state row). */
+export interface HaltRecord {
+  halted: boolean;
+  reason: string | undefined;
+  source: string | undefined;
+  haltedBy: string | undefined;
+  /** Canonical timestamps. */
+  haltedAt: string | undefined;
+  clearedAt: string | undefined;
+  /** Sequence of the halt.triggered event of the current or last halt, when it was recorded with one. */
+  haltEventSequence: number | undefined;
+  /** The chain head when the current or last halt was raised (set by the database). */
+  haltedAfterSequence: number | undefined;
+  ceremonyId: string | undefined;
+}
+
+/** Reads and, when no event can be signed, raises the canonical halt state. */
+export interface HaltStateStore {
+  /** The halt_state row. Throws StoreError STORE_UNAVAILABLE when the database cannot be read. */
+  read(): Promise<HaltRecord>;
+  /**
+   * Raises the halt without a halt.triggered event: the last resort when the event cannot be signed or witnessed
+   * (CT-11: halting is never refused). Leaves an existing halt as it is. Returns the state afterwards.
+   */
+  raiseWithoutEvent(reason: string, source: string, haltedBy: string): Promise<HaltRecord>;
+  /** Sequence of the halt.cleared event of ceremony `ceremonyId`, if one is stored. */
+  clearEventSequence(ceremonyId: string): Promise<number | undefined>;
+}
+
 /** The chain head as the store sees it inside an appending transaction, plus the authority time to use. */
 export interface AppendHead extends ChainHead {
   /** Database clock read inside the transaction, after the serialization point: the batch's authority_timestamp. */
   authorityTime: string;
   /** Every witness key, read under the serialization point, so the registry cannot change before commit. */
   witnessKeys: PublicKeyRecord[];
+  /**
+   * halt_state.is_halted, read under the serialization point: a halt cannot be raised until this transaction ends
+   * (raising one takes the same lock), so while false nothing the batch holds will be refused for a halt.
+   */
+  halted: boolean;
 }
 
 /**
@@ -16,7 +60,7 @@ export interface AppendHead extends ChainHead {
  * the message names it), STORE_CONFLICT (an event_id is already stored) or STORE_UNAVAILABLE.
  */
 export interface EventStore {
-  append(build: (head: AppendHead) => Promise<StoredEvent[]>): Promise<StoredEvent[]>;
+  append(build: (head: AppendHead) => Promise<StoredEvent[]>, effect?: AppendEffect): Promise<StoredEvent[]>;
   /** The last stored event's link data, or undefined for an empty log. */
   head(): Promise<ChainLink | undefined>;
   /** Events with fromSequence ≤ sequence ≤ toSequence, ascending, at most `limit` of them. */
@@ -96,4 +140,44 @@ export interface SchemaMigrator {
 export interface Clock {
   /** Current time as a canonical protocol timestamp. */
   now(): string;
+}
+
+/** What the fast channel says about a halt. The database's halt_state is canonical; the channel only mirrors it. */
+export interface HaltSignal {
+  /** Why; for an operator's `redis-cli SET`, whatever archon72:halt:reason holds (possibly nothing yet). */
+  reason: string | undefined;
+  /** What raised it: api, keeper, redis, verification, cli … (undefined when an operator set the key by hand). */
+  source: string | undefined;
+  /** When it was raised, canonical timestamp, when the raiser said so. */
+  at: string | undefined;
+}
+
+/** A change seen on the fast channel. */
+export type HaltChannelEvent = ({ kind: 'raised' } & HaltSignal) | { kind: 'cleared' };
+
+/**
+ * The fast halt channel: Redis (keys archon72:halt:active / archon72:halt:reason as runbook §9.3 uses them, plus
+ * pub/sub), or an in-process channel in the embedded default. It wakes every instance at once; the database
+ * enforces the halt whatever the channel says.
+ */
+export interface HaltChannel {
+  /** Sets archon72:halt:active = "true" and archon72:halt:reason, and publishes the signal to every instance. */
+  raise(signal: HaltSignal): Promise<void>;
+  /** Deletes both keys and publishes the clear (only after a ceremony cleared the database). */
+  clear(): Promise<void>;
+  /** The flag as stored now. Throws HaltError HALT_CHANNEL_UNAVAILABLE when the channel cannot be read. */
+  read(): Promise<{ active: boolean; reason: string | undefined }>;
+  /**
+   * Calls `listener` for every raise or clear seen: published by an instance, or written by hand to the keys
+   * (an operator's `redis-cli SET archon72:halt:active "true"`), within the channel's poll interval at worst.
+   * Returns the function that stops watching.
+   */
+  watch(listener: (event: HaltChannelEvent) => void): () => void;
+  /** Calls `listener` when the channel becomes reachable or unreachable. Returns the function that stops it. */
+  onAvailability(listener: (available: boolean) => void): () => void;
+  /** True while the channel answers. The in-process channel always does. */
+  readonly available: boolean;
+  /** 'redis' or 'in-process', for /v1/ready and logs. */
+  readonly kind: 'redis' | 'in-process';
+  close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { ReadStream } from 'node:tty';
 import type { Command } from 'commander';
 import { action, withStack } from './run-command.js';
-import { provisionKeys, requireMigrated } from '../compose.js';
+import { provisionKeys, requireMigrated, requireNotHalted } from '../compose.js';
 import { keeperRegistrationStatement, registerKeeperKey } from '../app/keeper-registration.js';
 import { verifyEd25519Sodium } from '../adapters/crypto/sodium-ed25519.js';
 import { readKeeperKeyFile, unlockKeeperKey, writeKeeperKeyFile } from '../adapters/keeper/keeper-key-file.js';
@@ -25,7 +25,7 @@ export const PASSPHRASE_ENV = 'ARCHON72_KEEPER_PASSPHRASE';
 /** Largest statement or signed statement file read (a statement is at most 64 KiB canonical; allow formatting). */
 const MAX_DOCUMENT_BYTES = 1024 * 1024;
 
-interface PassphraseOptions {
+export interface PassphraseOptions {
   passphraseFile?: string;
 }
 
@@ -89,6 +89,7 @@ async function register(opts: { request: string; approval: string[] }): Promise<
     'archon72 keeper register',
     async (stack) => {
       await requireMigrated(stack);
+      await requireNotHalted(stack);
       await provisionKeys(stack);
       const result = await registerKeeperKey({ ...stack.systemEventDeps(), verify: stack.verify }, requestDoc, approvals);
       const how = result.resumed ? 'finished an interrupted registration' : result.bootstrap ? 'bootstrap (fewer than a quorum of keepers existed)' : `approved by ${result.approvedBy.join(', ')}`;
@@ -114,7 +115,8 @@ async function keygen(opts: PassphraseOptions & { keeper: string; out: string; e
   else process.stdout.write(`keeper_id   ${result.keeper_id}\nkey_id      ${result.key_id}\npublic_key  ${result.public_key}\n`);
 }
 
-async function sign(statementFile: string, opts: PassphraseOptions & { key: string; out?: string }): Promise<void> {
+/** `keeper sign` (and `halt ceremony sign`): signs the statement in `statementFile` with a keeper key file. */
+export async function sign(statementFile: string, opts: PassphraseOptions & { key: string; out?: string }): Promise<void> {
   await signAndWrite(readStatementFile(statementFile), opts);
 }
 

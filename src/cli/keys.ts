@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { action, withStack, EXIT } from './run-command.js';
-import { provisionKeys, requireMigrated, type Stack } from '../compose.js';
+import { provisionKeys, requireMigrated, requireNotHalted, type Stack } from '../compose.js';
 import { generateAgentKey, revokeKey, rotateAgentKey } from '../app/key-lifecycle.js';
 import { buildPublicKeySet, type PublicKeyEntry } from '../domain/signing/public-key-set.js';
 import { toHex } from '../domain/encoding/bytes.js';
@@ -37,6 +37,7 @@ export function registerKeys(program: Command): void {
           'archon72 keys generate',
           async (stack) => {
             await requireMigrated(stack);
+            await requireNotHalted(stack);
             const key = await generateAgentKey(stack.systemEventDeps(), opts.agent);
             process.stdout.write(opts.json ? `${JSON.stringify(buildPublicKeySet([key], [], stack.clock.now()).keys[0])}\n` : `registered ${keyLine(key)}\n`);
           },
@@ -71,6 +72,7 @@ export function registerKeys(program: Command): void {
           'archon72 keys rotate',
           async (stack) => {
             await requireMigrated(stack);
+            await requireNotHalted(stack);
             const { closed, opened } = await rotateAgentKey(stack.systemEventDeps(), opts.agent);
             process.stdout.write(`closed ${keyLine(closed)}\nopened ${keyLine(opened)}\n`);
           },

@@ -7,6 +7,7 @@ import { registerServe } from './serve.js';
 import { registerVerifyDb } from './verify-db.js';
 import { registerKeys } from './keys.js';
 import { registerWitness } from './witness.js';
+import { registerHalt } from './halt.js';
 import { EXIT } from './run-command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../' + (import.meta.url.includes('/dist/src/') ? '../' : '') + 'package.json', import.meta.url), 'utf8')) as { version: string };
@@ -24,6 +25,7 @@ registerVerifyDb(program);
 registerServe(program);
 registerKeys(program);
 registerWitness(program);
+registerHalt(program);
 registerKeeper(program);
 
 await program.parseAsync(process.argv);

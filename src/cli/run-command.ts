@@ -2,6 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import { parseConfig, type Config } from '../app/config.js';
 import { openStack, type OpenStackOptions, type Stack } from '../compose.js';
 import { AppError, ConfigError, HSMNotConfiguredError, InputError } from '../domain/errors.js';
+import { ApiError } from './api-client.js';
 
 /** Exit codes: 0 success, 1 the operation failed or found a fault, 2 bad usage, input or configuration. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -40,7 +41,11 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
     try {
       process.exitCode = (await fn(...args)) ?? EXIT.ok;
     } catch (err) {
-      if (err instanceof AppError) {
+      if (err instanceof ApiError) {
+        // The service refused: its own code and message; 4xx is the caller's input, anything else a failure.
+        process.stderr.write(`archon72: ${err.code}: ${err.message}\n`);
+        process.exitCode = err.status >= 400 && err.status < 500 ? EXIT.usage : EXIT.failed;
+      } else if (err instanceof AppError) {
         process.stderr.write(`archon72: ${errorLabel(err)}: ${err.message}\n`);
         process.exitCode = err instanceof InputError || err instanceof ConfigError || err instanceof HSMNotConfiguredError ? EXIT.usage : EXIT.failed;
       } else {

@@ -6,7 +6,8 @@ import { verifyChain } from '../app/verify-chain.js';
 
 /**
  * `archon72 verify-db [--from N] [--to M]`: recomputes every hash, checks continuity, verifies both signatures
- * against the keys active at each event's authority time; prints the first bad sequence and exits 1 on a fault.
+ * against the keys active at each event's authority time; prints the first bad sequence, halts the system and exits
+ * 1 on a fault.
  */
 export function registerVerifyDb(program: Command): void {
   program
@@ -30,8 +31,16 @@ export function registerVerifyDb(program: Command): void {
           });
           if (started) bar.stop();
           if (report.fault) {
-            process.stdout.write(`FAULT at sequence ${report.fault.sequence}: ${report.fault.code}: ${report.fault.message}\n`);
-            process.stdout.write(`first bad sequence: ${report.fault.sequence}\n`);
+            const fault = `FAULT at sequence ${report.fault.sequence}: ${report.fault.code}: ${report.fault.message}`;
+            process.stdout.write(`${fault}\nfirst bad sequence: ${report.fault.sequence}\n`);
+            // CT-13: a hash or signature mismatch halts the system. This command holds no key to sign a
+            // halt.triggered event, so it raises halt_state alone; every instance sees it on its next poll.
+            try {
+              const state = await stack.haltState.raiseWithoutEvent(`verify-db: ${fault}`, 'verification', 'archon72 verify-db');
+              process.stdout.write(`system halted (CT-13): ${state.reason ?? ''}\n`);
+            } catch (err) {
+              process.stderr.write(`archon72: could not record the halt (${(err as Error).message}); halt the system by hand (runbook §9.3)\n`);
+            }
             return EXIT.failed;
           }
           process.stdout.write(

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { action, withStack, EXIT } from './run-command.js';
-import { requireMigrated } from '../compose.js';
+import { requireMigrated, requireNotHalted } from '../compose.js';
 import { bootstrapWitnessPool, WITNESS_POOL_FLOORS, witnessPoolStatus } from '../app/witness-pool.js';
 import { WitnessError } from '../domain/errors.js';
 import { toHex } from '../domain/encoding/bytes.js';
@@ -46,6 +46,7 @@ export function registerWitness(program: Command): void {
               throw new WitnessError({ code: 'WITNESS_BOOTSTRAP_DISABLED', message: 'witness bootstrap is disabled; run it once with WITNESS_BOOTSTRAP_ENABLED=true, then unset it (runbook §7.1)' });
             }
             await requireMigrated(stack);
+            await requireNotHalted(stack);
             const production = !stack.config.devMode;
             const ids = await bootstrapWitnessPool(
               { registry: stack.registry, custody: stack.custody(), keys: stack.keys },

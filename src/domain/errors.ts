@@ -56,6 +56,18 @@ export type WitnessErrorCode =
   | 'WITNESS_BOOTSTRAP_DISABLED'
   | 'WITNESS_BOOTSTRAP_REFUSED';
 
+export type HaltErrorCode =
+  | 'SYSTEM_HALTED'
+  | 'HALT_STATE_UNKNOWN'
+  | 'HALT_CHANNEL_UNAVAILABLE'
+  | 'HALT_REASON_REQUIRED'
+  | 'HALT_UNAUTHORIZED'
+  | 'HALT_NOT_HALTED'
+  | 'HALT_CEREMONY_INVALID'
+  | 'HALT_CEREMONY_EXPIRED'
+  | 'HALT_CEREMONY_REPLAYED'
+  | 'HALT_RESUMING';
+
 export type KeyErrorCode =
   | 'KEY_NOT_FOUND'
   | 'KEY_ALREADY_OPEN'
@@ -74,6 +86,7 @@ export type ErrorCode =
   | CustodyErrorCode
   | WitnessErrorCode
   | KeyErrorCode
+  | HaltErrorCode
   | ConfigErrorCode;
 
 export interface AppErrorOptions<C extends ErrorCode> {
@@ -116,5 +129,10 @@ export class HSMNotConfiguredError extends CustodyError {}
 export class WitnessError extends AppError<WitnessErrorCode> {}
 /** A key lifecycle request (generate, rotate, revoke, register) that the registry's state does not allow. */
 export class KeyError extends AppError<KeyErrorCode> {}
+/**
+ * The system is halted, or its halt state cannot be established (CT-11: refuse writes rather than guess), or a
+ * halt or clear request is refused.
+ */
+export class HaltError extends AppError<HaltErrorCode> {}
 /** Configuration rejected at startup. */
 export class ConfigError extends AppError<ConfigErrorCode> {}

@@ -7,11 +7,12 @@ import { canonicalize } from '../../src/domain/chain/canonical-json.js';
 import { validatePayload, parseSubmission } from '../../src/domain/chain/validate-submission.js';
 import { verifyContentHash, verifyLink } from '../../src/domain/chain/verify-link.js';
 import { parseJsonText } from '../../src/domain/encoding/parse-json.js';
-import { ChainError, InputError, SignatureError, WitnessError, type AppError, type ErrorCode } from '../../src/domain/errors.js';
+import { ChainError, InputError, SignatureError, WitnessError, type AppError, type ErrorCode, HaltError } from '../../src/domain/errors.js';
 import { Keyring } from '../../src/domain/signing/keyring.js';
 import { decodeSignature, verifyAgentSignature, verifyWitnessSignature } from '../../src/domain/signing/verify-signatures.js';
 import { verifyStoredEvent } from '../../src/domain/verify-stored-event.js';
 import { selectWitness } from '../../src/domain/witness/select-witness.js';
+import { parseHaltClearStatement, parseHaltTriggerStatement, requireHaltReason } from '../../src/domain/halt/halt-statements.js';
 import { expectCode } from '../support/expect-code.js';
 import { chainEventVectors, chainKeys, toStoredEvent } from './load-vectors.js';
 
@@ -50,6 +51,12 @@ const PRODUCERS: Record<string, [abstract new (...args: never[]) => AppError, ()
   SIG_KEY_INACTIVE: [SignatureError, () => keyring.requireSigningKey(e2.signingKeyId, e2.agentId, '2099-01-01T00:00:00.000000Z')],
   SIG_KEY_AGENT_MISMATCH: [SignatureError, () => keyring.requireSigningKey(e2.signingKeyId, e1.agentId, AT)],
   WITNESS_POOL_EMPTY: [WitnessError, () => selectWitness([], e2.prevHash, 2)],
+  HALT_REASON_REQUIRED: [HaltError, () => requireHaltReason('')],
+  HALT_CEREMONY_INVALID: [HaltError, () => parseHaltClearStatement({ type: 'halt.other' }, 0)],
+  HALT_CEREMONY_EXPIRED: [
+    HaltError,
+    () => parseHaltTriggerStatement({ type: 'halt.trigger', reason: 'r', issued_at: '2026-01-01T00:00:00.000000Z', expires_at: '2026-01-01T00:10:00.000000Z', nonce: 'ab'.repeat(16) }, Date.parse('2027-01-01T00:00:00Z')),
+  ],
 };
 
 describe('error codes thrown in src/domain', () => {

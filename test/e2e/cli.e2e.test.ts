@@ -17,7 +17,7 @@ describe('archon72 CLI on the embedded database', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('migrate applies 001–008 once, then reports the database up to date', () => {
+  it('migrate applies 001–009 once, then reports the database up to date', () => {
     const first = runCli(['migrate'], env);
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/applied 001_create_events_table\.sql[\s\S]*applied 007_halt_clear_protection_trigger\.sql[\s\S]*applied 008_key_lifecycle\.sql/);

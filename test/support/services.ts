@@ -85,3 +85,45 @@ export function postgresBackend(suite: string): () => Promise<{ kind: 'postgresq
     return { kind: 'postgresql', url: db.url };
   };
 }
+
+/** URL of the test Redis server (no auth, standard local port unless overridden). */
+export const REDIS_TEST_URL = process.env.ARCHON72_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+let redisReachable: Promise<string | undefined> | undefined;
+
+/** undefined when Redis answers PING, otherwise why not. */
+export function redisUnavailableReason(): Promise<string | undefined> {
+  redisReachable ??= (async () => {
+    // Loaded here, not at the top: suites that never touch Redis do not load ioredis.
+    const { Redis } = await import('ioredis');
+    // One attempt, no reconnecting: this only asks whether a server is there.
+    const client = new Redis(REDIS_TEST_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    // The connection error (ECONNREFUSED…) says more than connect()'s own "Connection is closed".
+    let connectionError: Error | undefined;
+    client.on('error', (err) => {
+      connectionError = err;
+    });
+    try {
+      await client.connect();
+      await client.ping();
+      return undefined;
+    } catch (err) {
+      return `Redis at ${REDIS_TEST_URL} is unreachable: ${(connectionError ?? (err as Error)).message}`;
+    } finally {
+      client.disconnect();
+    }
+  })();
+  return redisReachable;
+}
+
+/**
+ * Whether to run a Redis-backed suite. Skips (with the reason printed) when Redis is absent, unless
+ * ARCHON72_REQUIRE_SERVICES=1, where absence throws so the run fails.
+ */
+export async function shouldRunRedis(suite: string): Promise<boolean> {
+  const reason = await redisUnavailableReason();
+  if (reason === undefined) return true;
+  if (REQUIRE_SERVICES) throw new Error(`${suite}: ARCHON72_REQUIRE_SERVICES=1 but ${reason}`);
+  console.warn(`skipping ${suite}: ${reason} (set ARCHON72_REQUIRE_SERVICES=1 to make this a failure)`);
+  return false;
+}

@@ -1,5 +1,6 @@
 import { canonicalTimestampSql as ts, type SqlClient } from './sql-client.js';
 import { takeAppendLock } from './append-lock.js';
+import { applyAppendEffect, HALT_STATE_ID } from './pg-halt-state.js';
 import { toPublicKeyRecord, WITNESS_KEYS_SQL, type KeyRow } from './pg-key-registry.js';
 import { GENESIS_PREV_HASH } from '../../domain/chain/content-hash.js';
 import type { AppendHead, EventStore } from '../../app/ports.js';
@@ -13,7 +14,8 @@ const EVENT_COLUMNS = `sequence, event_id::text AS event_id, event_type, payload
 const SQL = {
   // A separate statement after the lock, so its snapshot sees every append committed before we got the lock.
   headForAppend: `SELECT h.sequence, h.content_hash, ${ts('h.authority_timestamp')} AS authority_timestamp,
-      ${ts('clock_timestamp()')} AS authority_time
+      ${ts('clock_timestamp()')} AS authority_time,
+      coalesce((SELECT is_halted FROM halt_state WHERE id = '${HALT_STATE_ID}'), false) AS halted
     FROM (SELECT 1) AS one
     LEFT JOIN LATERAL (SELECT sequence, content_hash, authority_timestamp FROM events ORDER BY sequence DESC LIMIT 1) AS h ON true`,
   // One statement for the whole batch; unnest keeps array order, so rows chain one after another.
@@ -47,6 +49,7 @@ interface HeadRow {
   content_hash: string | null;
   authority_timestamp: string | null;
   authority_time: string;
+  halted: boolean;
 }
 
 /** Converts a row to the domain type; nothing below this adapter sees a row. */
@@ -94,7 +97,7 @@ function toInsertParams(events: StoredEvent[]): unknown[][] {
  */
 export function createPgEventStore(client: SqlClient): EventStore {
   return {
-    append(build) {
+    append(build, effect) {
       return client.transaction(async (tx) => {
         await takeAppendLock(tx);
         const [row] = await tx.query<HeadRow>(SQL.headForAppend);
@@ -108,9 +111,11 @@ export function createPgEventStore(client: SqlClient): EventStore {
           authorityTimestamp: row.authority_timestamp ?? undefined,
           authorityTime: row.authority_time,
           witnessKeys,
+          halted: row.halted,
         };
         const events = await build(head);
         if (events.length > 0) await tx.query(SQL.insertBatch, toInsertParams(events));
+        if (effect !== undefined) await applyAppendEffect(tx, effect, events.at(-1)?.sequence);
         return events;
       });
     },

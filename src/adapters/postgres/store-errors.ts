@@ -11,6 +11,7 @@ const RULE_STATES: Record<string, string> = {
   A7207: 'halt protection',
   A7208: 'witness pool floor',
   A7209: 'key registration',
+  A7210: 'halt',
 };
 
 /** SQLSTATE classes and node error codes that mean the database cannot be reached or the connection died. */

@@ -1,0 +1,3 @@
+import { haltContract } from '../../contracts/halt.contract.js';
+
+haltContract('pglite', async () => ({ kind: 'pglite' }));
