@@ -136,11 +136,14 @@ export class HaltGuard implements WriteGate {
     }
     if (record.halted) {
       this.applyDatabase(record, undefined);
-      // The database is canonical: put the flag back if the channel lost it (Redis restarted empty).
+      // The database is canonical: put the flag back if the channel lost it (Redis restarted empty), and keep its
+      // reason the recorded one. An operator may SET archon72:halt:reason after the halt was recorded (runbook §9.3
+      // sets it second); after a clear, a leftover flag is told from a new halt by that reason (isStaleMirror), so a
+      // differing one would halt the system again as soon as the clear's removal of the flag failed or lost a race.
       if (this.deps.channel.available) {
         const flag = await this.deps.channel.read().catch(() => undefined);
-        if (flag !== undefined && !flag.active) {
-          this.deps.log('warn', 'halt guard: the database is halted but the channel flag is missing; raising it again');
+        if (flag !== undefined && (!flag.active || flag.reason !== record.reason)) {
+          this.deps.log('warn', flag.active ? 'halt guard: the channel flag’s reason differs from the recorded halt; mirroring the recorded one' : 'halt guard: the database is halted but the channel flag is missing; raising it again');
           await this.deps.channel.raise({ reason: record.reason, source: record.source, at: record.haltedAt }).catch(() => undefined);
         }
       }
