@@ -188,11 +188,17 @@ export class HaltGuard implements WriteGate {
   }
 
   private async recordChannelHalt(reason: string | undefined): Promise<void> {
-    const text = `redis: ${reason ?? '(no archon72:halt:reason given)'}`;
     if (this.status.kind !== 'halted') {
-      this.setStatus({ kind: 'halted', reason: text, since: this.deps.clock.now(), source: 'redis' });
+      this.setStatus({ kind: 'halted', reason: `redis: ${reason ?? '(reason not set yet)'}`, since: this.deps.clock.now(), source: 'redis' });
       this.observed(undefined, 'redis');
     }
+    if (reason === undefined) {
+      // The runbook sets archon72:halt:active first and the reason second: give the operator a moment to finish,
+      // so the record says why. Writes are already refused here; only the database record waits.
+      await new Promise((resolve) => setTimeout(resolve, OPERATOR_REASON_GRACE_MS));
+      reason = (await this.deps.channel.read().catch(() => undefined))?.reason;
+    }
+    const text = `redis: ${reason ?? '(no archon72:halt:reason given)'}`;
     try {
       await this.deps.service.halt({ reason: text, source: 'redis', actor: 'halt channel', onlyIfNotHalted: true });
     } catch (err) {
@@ -248,6 +254,9 @@ export class HaltGuard implements WriteGate {
     for (const listener of this.statusListeners) listener(status);
   }
 }
+
+/** How long the first instance to see a hand-set flag without a reason waits for the operator to set the reason. */
+const OPERATOR_REASON_GRACE_MS = 250;
 
 /** How long a cleared halt's flag may linger on the channel before an instance other than the clearer removes it. */
 const STALE_MIRROR_GRACE_MS = 5_000;

@@ -176,6 +176,15 @@ export function haltContract(name: string, backend: () => Promise<TestBackend | 
       }
     });
 
+    it('waits a moment for the reason when the operator sets the flag first and the reason second (runbook §9.3)', async () => {
+      halt.channelStore.write({ active: true, signal: { reason: undefined, source: undefined, at: undefined } });
+      await new Promise((r) => setTimeout(r, 60));
+      expect(halt.guard.current().kind).toBe('halted'); // writes stop at once, before the reason arrives
+      halt.channelStore.write({ active: true, signal: { reason: 'Emergency maintenance', source: undefined, at: undefined } });
+      await eventually(async () => (await halt.state.read()).halted);
+      expect((await halt.state.read()).reason).toBe('redis: Emergency maintenance');
+    });
+
     it('puts the channel flag back when the channel lost it (Redis restarted empty): still halted', async () => {
       await halt.service.halt({ reason: 'still halted after Redis loss', source: 'api', actor: 'admin' });
       halt.channelStore.write({ active: false, signal: { reason: undefined, source: undefined, at: undefined } });
