@@ -9,6 +9,7 @@
  * --presign 5000 --agents 8 --redis-cli --keyspace-events --no-verify --out FILE`.
  */
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { toSubmissionJson } from '../src/domain/chain/event-json.js';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -89,7 +90,7 @@ function parseOptions(argv: string[]): Options {
 }
 
 function toWireJson(s: EventSubmission): string {
-  return JSON.stringify({ event_id: s.eventId, event_type: s.eventType, payload: s.payload, agent_id: s.agentId, signing_key_id: s.signingKeyId, local_timestamp: s.localTimestamp, signature: s.signature });
+  return JSON.stringify(toSubmissionJson(s));
 }
 
 function log(line: string): void {

@@ -1,20 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { toSubmissionJson } from '../../src/domain/chain/event-json.js';
 import { buildApp } from '../../src/api/app.js';
 import { createTestStack, type TestStack } from '../support/test-stack.js';
 import type { FastifyInstance } from 'fastify';
-import type { EventSubmission } from '../../src/domain/chain/event.types.js';
-
-function toWire(s: EventSubmission) {
-  return {
-    event_id: s.eventId,
-    event_type: s.eventType,
-    payload: s.payload,
-    agent_id: s.agentId,
-    signing_key_id: s.signingKeyId,
-    local_timestamp: s.localTimestamp,
-    signature: s.signature,
-  };
-}
 
 describe('POST /v1/events', () => {
   let stack: TestStack;
@@ -35,15 +23,15 @@ describe('POST /v1/events', () => {
   describe('with an event its agent signed', () => {
     it('answers 201 with the stored, witnessed event', async () => {
       const submission = await stack.submission({ payload: { motion: 'ratify', unicode: 'Ωmega 🜂' } });
-      const res = await post(toWire(submission));
+      const res = await post(toSubmissionJson(submission));
       expect(res.statusCode).toBe(201);
       expect(res.json()).toMatchObject({ sequence: 1, event_id: submission.eventId, payload: { motion: 'ratify', unicode: 'Ωmega 🜂' } });
     });
 
     it('answers 409 STORE_CONFLICT when the same event is submitted again', async () => {
       const submission = await stack.submission();
-      expect((await post(toWire(submission))).statusCode).toBe(201);
-      const res = await post(toWire(submission));
+      expect((await post(toSubmissionJson(submission))).statusCode).toBe(201);
+      const res = await post(toSubmissionJson(submission));
       expect(res.statusCode).toBe(409);
       expect(res.json().error.code).toBe('STORE_CONFLICT');
     });
@@ -51,19 +39,19 @@ describe('POST /v1/events', () => {
 
   describe('with a bad submission', () => {
     it('answers 422 SIG_INVALID for a payload changed after signing', async () => {
-      const wire = toWire(await stack.submission());
+      const wire = toSubmissionJson(await stack.submission());
       const res = await post({ ...wire, payload: { n: 999 } });
       expect(res.statusCode).toBe(422);
       expect(res.json().error).toMatchObject({ code: 'SIG_INVALID' });
     });
 
     it('answers 422 SIG_KEY_UNKNOWN for a key nobody registered', async () => {
-      const res = await post({ ...toWire(await stack.submission()), signing_key_id: 'dev-ffffffffffffffff' });
+      const res = await post({ ...toSubmissionJson(await stack.submission()), signing_key_id: 'dev-ffffffffffffffff' });
       expect(res.json().error.code).toBe('SIG_KEY_UNKNOWN');
     });
 
     it('answers 400 INPUT_INVALID_JSON for bytes that are not UTF-8, instead of replacing them', async () => {
-      const wire = JSON.stringify(toWire(await stack.submission({ payload: { name: 'PLACEHOLDER' } })));
+      const wire = JSON.stringify(toSubmissionJson(await stack.submission({ payload: { name: 'PLACEHOLDER' } })));
       const [before, after] = wire.split('PLACEHOLDER') as [string, string];
       const res = await post(Buffer.concat([Buffer.from(before), Buffer.from([0xc3, 0x28]), Buffer.from(after)]));
       expect(res.statusCode).toBe(400);
@@ -71,7 +59,7 @@ describe('POST /v1/events', () => {
     });
 
     it('answers 400 naming the field for a missing or malformed field', async () => {
-      const wire = toWire(await stack.submission());
+      const wire = toSubmissionJson(await stack.submission());
       const missing = await post({ ...wire, signature: undefined });
       expect(missing.statusCode).toBe(400);
       expect(missing.json().error.message).toMatch(/signature/);
@@ -80,19 +68,19 @@ describe('POST /v1/events', () => {
     });
 
     it('answers 400 for a member the protocol does not define, instead of dropping it', async () => {
-      const res = await post({ ...toWire(await stack.submission()), sequence: 1 });
+      const res = await post({ ...toSubmissionJson(await stack.submission()), sequence: 1 });
       expect(res.statusCode).toBe(400);
       expect(res.json().error.code).toBe('INPUT_FIELD_INVALID');
     });
 
     it('answers 400 for a member of the wrong type, instead of converting it', async () => {
-      const res = await post({ ...toWire(await stack.submission()), agent_id: 12345 });
+      const res = await post({ ...toSubmissionJson(await stack.submission()), agent_id: 12345 });
       expect(res.statusCode).toBe(400);
       expect(res.json().error.code).toBe('INPUT_FIELD_INVALID');
     });
 
     it('answers 413 for a body over the limit', async () => {
-      const res = await post({ ...toWire(await stack.submission()), payload: { x: 'y'.repeat(300_000) } });
+      const res = await post({ ...toSubmissionJson(await stack.submission()), payload: { x: 'y'.repeat(300_000) } });
       expect(res.statusCode).toBe(413);
     });
 

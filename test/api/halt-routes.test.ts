@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash } from 'node:crypto';
 import { buildApp } from '../../src/api/app.js';
+import { toSubmissionJson } from '../../src/domain/chain/event-json.js';
 import { createPromMetrics } from '../../src/adapters/metrics/prom-metrics.js';
 import { createTestStack, type TestStack } from '../support/test-stack.js';
 import { createTestHalt, type TestHalt } from '../support/test-halt.js';
@@ -70,7 +71,7 @@ describe('halt routes', () => {
       method: 'POST',
       url: '/v1/events',
       headers: { 'content-type': 'application/json' },
-      payload: JSON.stringify({ event_id: submission.eventId, event_type: submission.eventType, payload: submission.payload, agent_id: submission.agentId, signing_key_id: submission.signingKeyId, local_timestamp: submission.localTimestamp, signature: submission.signature }),
+      payload: JSON.stringify(toSubmissionJson(submission)),
     });
     expect(write.statusCode).toBe(503);
     expect(write.json().error).toMatchObject({ code: 'SYSTEM_HALTED', message: 'the system is halted: Emergency maintenance' });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toSubmissionJson } from '../../src/domain/chain/event-json.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,18 +28,6 @@ const HALT_RECORD_TYPES = `('halt.triggered','halt.cleared','key.revoked')`;
 /** What the test asserts a halt's propagation stays under (the benchmark measures the real figure). */
 const PROPAGATION_BOUND_MS = 1_000;
 
-function toWire(s: EventSubmission) {
-  return {
-    event_id: s.eventId,
-    event_type: s.eventType,
-    payload: s.payload,
-    agent_id: s.agentId,
-    signing_key_id: s.signingKeyId,
-    local_timestamp: s.localTimestamp,
-    signature: s.signature,
-  };
-}
-
 interface Answer {
   status: number;
   code: string | undefined;
@@ -50,7 +39,7 @@ async function postEvent(base: string, submission: EventSubmission): Promise<Ans
   const res = await fetch(`${base}/v1/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(toWire(submission)),
+    body: JSON.stringify(toSubmissionJson(submission)),
     signal: AbortSignal.timeout(10_000),
   });
   const body = (await res.json().catch(() => undefined)) as Answer['body'];

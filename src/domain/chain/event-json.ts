@@ -1,4 +1,4 @@
-import type { StoredEvent } from './event.types.js';
+import type { EventSubmission, StoredEvent } from './event.types.js';
 
 /** A stored event in its protocol JSON form: member names are the database column names (docs/PROTOCOL.md §2). */
 export interface EventJson {
@@ -33,5 +33,21 @@ export function toEventJson(event: StoredEvent): EventJson {
     content_hash: event.contentHash,
     witness_id: event.witnessId,
     witness_signature: event.witnessSignature,
+  };
+}
+
+/** A submission in its protocol JSON form (PROTOCOL.md §2.6): the body of POST /v1/events, as parseSubmission reads it. */
+export type SubmissionJson = Pick<EventJson, 'event_id' | 'event_type' | 'payload' | 'agent_id' | 'signing_key_id' | 'local_timestamp' | 'signature'>;
+
+/** The protocol JSON of a submission: what an agent sends. */
+export function toSubmissionJson(submission: EventSubmission): SubmissionJson {
+  return {
+    event_id: submission.eventId,
+    event_type: submission.eventType,
+    payload: submission.payload,
+    agent_id: submission.agentId,
+    signing_key_id: submission.signingKeyId,
+    local_timestamp: submission.localTimestamp,
+    signature: submission.signature,
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toEventJson } from '../../../src/domain/chain/event-json.js';
+import { toEventJson, toSubmissionJson } from '../../../src/domain/chain/event-json.js';
+import { parseSubmission } from '../../../src/domain/chain/validate-submission.js';
 import { chainEventVectors, toStoredEvent } from '../load-vectors.js';
 
 describe('toEventJson', () => {
@@ -29,5 +30,26 @@ describe('toEventJson', () => {
         'witness_signature',
       ]);
     });
+  });
+});
+
+describe('toSubmissionJson', () => {
+  it('gives the submission members of the vector events, which parseSubmission reads back unchanged', () => {
+    for (const v of chainEventVectors()) {
+      const stored = toStoredEvent(v.expected?.event ?? (undefined as never));
+      const json = toSubmissionJson(stored);
+      expect(Object.keys(json)).toEqual(['event_id', 'event_type', 'payload', 'agent_id', 'signing_key_id', 'local_timestamp', 'signature']);
+      const { event_id, event_type, payload, agent_id, signing_key_id, local_timestamp, signature } = v.expected?.event ?? (undefined as never);
+      expect(json).toStrictEqual({ event_id, event_type, payload, agent_id, signing_key_id, local_timestamp, signature });
+      expect(parseSubmission(json)).toEqual({
+        eventId: stored.eventId,
+        eventType: stored.eventType,
+        payload: stored.payload,
+        agentId: stored.agentId,
+        signingKeyId: stored.signingKeyId,
+        localTimestamp: stored.localTimestamp,
+        signature: stored.signature,
+      });
+    }
   });
 });
