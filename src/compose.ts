@@ -51,7 +51,7 @@ export interface Stack {
   haltChannel(): HaltChannel;
   /** Raising and clearing halts (custody must be open, to sign the halt's events). */
   haltService(): HaltService;
-  /** This instance's halt view and write gate; wired into the appender. Started by startHaltGuard. */
+  /** This instance's halt view and write gate; wired into the appender. The server starts it (start()) before listening. */
   haltGuard(): HaltGuard;
   /** Prometheus metrics of this process. */
   metrics: PromMetrics;
@@ -174,7 +174,7 @@ export async function openStack(config: Config, holder: string, options: OpenSta
           return report.fault === undefined ? undefined : `sequence ${report.fault.sequence}: ${report.fault.code}: ${report.fault.message}`;
         },
         pollMs: config.haltPollMs,
-        log: haltLog,
+        log: (level, message, fields) => haltLog(level, message, fields),
       });
       return guard;
     },
