@@ -196,8 +196,8 @@ describe.runIf(run)('halt across two archon72 serve processes on one PostgreSQL 
     const state = haltState();
     expect(state.isHalted).toBe(true);
     expect(state.source).toBe('redis');
-    // The instance that records the halt reads both keys at once (MGET). The runbook sets `active` before `reason`,
-    // so a poll between the two commands records the halt without the operator's reason.
+    // The runbook sets `active` before `reason`; the first instance to see the flag waits 250 ms for the reason before
+    // recording. Only a machine slow enough to run the two redis-cli commands further apart records it without one.
     expect(['redis: Emergency maintenance', 'redis: (no archon72:halt:reason given)']).toContain(state.reason);
     if (state.reason !== 'redis: Emergency maintenance') console.warn(`the halt was recorded before the operator set archon72:halt:reason: ${state.reason}`);
     const triggered = psqlRows(db.url, `SELECT sequence, payload->>'source', payload->>'halted_by', payload->>'reason' FROM events WHERE event_type = 'halt.triggered'`);
