@@ -4,9 +4,8 @@ import { timestampToMillis } from '../domain/chain/timestamp.js';
 import { Keyring } from '../domain/signing/keyring.js';
 import { verifyKeeperQuorum, verifySignedStatement, type KeeperStatement, type SignedKeeperStatement } from '../domain/signing/keeper-statement.js';
 import { haltSequenceOf, parseHaltClearStatement, parseHaltTriggerStatement, requireHaltReason } from '../domain/halt/halt-statements.js';
-import { ensureAgentKey, EVENT_WRITER_ID } from './provision-keys.js';
-import { signSubmission } from './sign-submission.js';
-import { KEEPER_QUORUM_FLOOR } from './keeper-registration.js';
+import { eventWriterSubmission } from './system-events.js';
+import { keeperQuorum } from './keeper-registration.js';
 import type { JsonObject } from '../domain/chain/canonical-json.js';
 import type { StoredEvent } from '../domain/chain/event.types.js';
 import type { Ed25519Verify } from '../domain/signing/ed25519.js';
@@ -120,7 +119,7 @@ export class HaltService {
         details: { field: 'halt_sequence', expected },
       });
     }
-    const quorum = Math.max((await this.deps.registry.setting('minimum_keeper_quorum')) ?? KEEPER_QUORUM_FLOOR, KEEPER_QUORUM_FLOOR);
+    const quorum = await keeperQuorum(this.deps.registry);
     const keeperKeys = new Keyring(await this.deps.registry.listKeeperKeys());
     const keepers = verifyKeeperQuorum(signatures, statement, keeperKeys, statement.issued_at, quorum, this.deps.verify);
     const counted = signatures.filter((s) => keepers.includes(s.keeperId));
@@ -148,10 +147,7 @@ export class HaltService {
   }
 
   private async appendSystem(eventType: string, payload: JsonObject, effect: AppendEffect, skipIfHalted: boolean): Promise<StoredEvent | undefined> {
-    const now = this.deps.clock.now();
-    const key = await ensureAgentKey(EVENT_WRITER_ID, this.deps, now);
-    const body = { eventId: randomUUID(), eventType, payload, agentId: EVENT_WRITER_ID, signingKeyId: key.keyId, localTimestamp: now };
-    return this.deps.appender.appendExclusive(await signSubmission(body, this.deps.custody), effect, { skipIfHalted });
+    return this.deps.appender.appendExclusive(await eventWriterSubmission(this.deps, eventType, payload), effect, { skipIfHalted });
   }
 
   private async mirror(signal: { reason: string; source: string; at: string }): Promise<void> {

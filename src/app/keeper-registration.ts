@@ -7,12 +7,18 @@ import { keeperStatementMessage, toSignedStatementJson, verifyKeeperQuorum, type
 import { appendSystemEvent, type SystemEventDeps } from './system-events.js';
 import type { Ed25519Verify } from '../domain/signing/ed25519.js';
 import type { StoredEvent } from '../domain/chain/event.types.js';
+import type { KeyRegistry } from './ports.js';
 
 /** Statement type a keeper key registration is approved under (migration 008 checks approvals name it). */
 export const KEEPER_REGISTRATION_TYPE = 'keeper.key_registration';
 
 /** Constitutional floor of the keeper quorum (migration 007). */
 export const KEEPER_QUORUM_FLOOR = 2;
+
+/** The keeper quorum in force: constitutional_config's minimum_keeper_quorum, never below its floor of 2. */
+export async function keeperQuorum(registry: KeyRegistry): Promise<number> {
+  return Math.max((await registry.setting('minimum_keeper_quorum')) ?? KEEPER_QUORUM_FLOOR, KEEPER_QUORUM_FLOOR);
+}
 
 export interface KeeperRegistrationDeps extends SystemEventDeps {
   verify: Ed25519Verify;
@@ -62,7 +68,7 @@ export async function registerKeeperKey(deps: KeeperRegistrationDeps, request: S
   }
 
   const now = deps.clock.now();
-  const quorum = Math.max((await deps.registry.setting('minimum_keeper_quorum')) ?? KEEPER_QUORUM_FLOOR, KEEPER_QUORUM_FLOOR);
+  const quorum = await keeperQuorum(deps.registry);
   const active = new Set(keeperKeys.filter((k) => isKeyActiveAt(k, now)).map((k) => k.agentId));
   const bootstrap = active.size < quorum;
   const approvedBy = bootstrap ? [] : verifyKeeperQuorum(approvals, statement, new Keyring(keeperKeys), now, quorum, deps.verify);

@@ -1,18 +1,17 @@
 import { InputError, KeyError } from '../domain/errors.js';
+import { isIdentifier } from '../domain/chain/identifiers.js';
 import { isWitnessId, KEEPER_PREFIX, type PublicKeyRecord } from '../domain/signing/key.types.js';
 import { EVENT_WRITER_ID, openKeyOf } from './provision-keys.js';
 import { appendSystemEvent, type SystemEventDeps } from './system-events.js';
 import { witnessPoolFloors } from './witness-pool.js';
 import type { StoredEvent } from '../domain/chain/event.types.js';
 
-/** agent_keys' grammar for actor ids (migration 003): letters, digits and : _ . - , at most 128 characters. */
-const AGENT_ID = /^[A-Za-z0-9][A-Za-z0-9:_.\-]*$/;
 
 /** Longest revocation reason accepted: a sentence or two, not a document. */
 export const MAX_REVOCATION_REASON = 1000;
 
 function requireAgentId(agentId: string): void {
-  if (agentId.length > 128 || !AGENT_ID.test(agentId)) {
+  if (!isIdentifier(agentId)) {
     throw new InputError({ code: 'INPUT_FIELD_INVALID', message: `agent id ${JSON.stringify(agentId)} is invalid: expected agent-{uuid}, SYSTEM:{service} or WITNESS:{id} (letters, digits, : _ . -, at most 128 characters)`, details: { field: 'agent' } });
   }
   if (agentId.startsWith(KEEPER_PREFIX)) {

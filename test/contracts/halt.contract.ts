@@ -13,6 +13,7 @@ import { toCanonicalTimestamp } from '../../src/domain/chain/timestamp.js';
 import { HaltError, SignatureError, StoreError } from '../../src/domain/errors.js';
 import { keeperStatementMessage, type KeeperStatement, type SignedKeeperStatement } from '../../src/domain/signing/keeper-statement.js';
 import { EVENT_WRITER_ID } from '../../src/app/provision-keys.js';
+import { HALT_RECORD_EVENT_TYPES, isHaltRecordEventType } from '../../src/domain/halt/halt-statements.js';
 import { Keyring } from '../../src/domain/signing/keyring.js';
 import { placeEvent } from '../../src/domain/chain/place-event.js';
 import { selectWitness } from '../../src/domain/witness/select-witness.js';
@@ -77,6 +78,13 @@ export function haltContract(name: string, backend: () => Promise<TestBackend | 
       expect(err.message).toContain('disk corruption suspected');
       expect(halt.metrics.halted).toBe(true);
       expect(halt.metrics.halts).toEqual(['api']);
+    });
+
+    it('refuses early exactly the event types the database refuses while halted (one rule, two places)', async () => {
+      for (const type of [...HALT_RECORD_EVENT_TYPES, 'halt.other', 'motion.proposed', 'key.registered']) {
+        const [row] = await stack.client.query<{ allowed: boolean }>('SELECT is_halt_record_event_type($1) AS allowed', [type]);
+        expect(row?.allowed, type).toBe(isHaltRecordEventType(type));
+      }
     });
 
     it('refuses a halt without a reason', async () => {

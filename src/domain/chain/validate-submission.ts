@@ -1,5 +1,6 @@
 import { canonicalize, type JsonObject } from './canonical-json.js';
 import { isCanonicalTimestamp } from './timestamp.js';
+import { isEventType, isIdentifier, isUuid, MAX_IDENTIFIER } from './identifiers.js';
 import { fromBase64, utf8 } from '../encoding/bytes.js';
 import { InputError } from '../errors.js';
 import type { EventSubmission, SignedBody } from './event.types.js';
@@ -9,11 +10,6 @@ export const MAX_PAYLOAD_BYTES = 65_536;
 /** Deepest accepted payload nesting; deeper input is refused before it can exhaust a stack anywhere. */
 export const MAX_PAYLOAD_DEPTH = 32;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const EVENT_TYPE = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*$/;
-/** Agent, witness and key identifiers: `agent-{uuid}`, `SYSTEM:EVENT_WRITER`, `WITNESS:…`, `dev-…`. */
-const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9:_.\-]*$/;
-const MAX_IDENTIFIER = 128;
 
 /**
  * Turns untrusted input (an HTTP body, CLI arguments) into an EventSubmission, or throws InputError naming
@@ -29,8 +25,8 @@ export function parseSubmission(input: unknown): EventSubmission {
 export function parseSignedBody(input: unknown): SignedBody {
   const record = requireObject(input);
   return {
-    eventId: requireMatch(record, 'event_id', UUID, 'a lowercase UUID'),
-    eventType: requireMatch(record, 'event_type', EVENT_TYPE, 'dot-separated lowercase words, e.g. motion.proposed'),
+    eventId: requireMatch(record, 'event_id', isUuid, 'a lowercase UUID'),
+    eventType: requireMatch(record, 'event_type', isEventType, 'dot-separated lowercase words, e.g. motion.proposed'),
     agentId: requireIdentifier(record, 'agent_id'),
     signingKeyId: requireIdentifier(record, 'signing_key_id'),
     localTimestamp: requireTimestamp(record, 'local_timestamp'),
@@ -104,14 +100,14 @@ function requireString(record: Record<string, unknown>, field: string): string {
   return value;
 }
 
-function requireMatch(record: Record<string, unknown>, field: string, pattern: RegExp, expected: string): string {
+function requireMatch(record: Record<string, unknown>, field: string, valid: (text: string) => boolean, expected: string): string {
   const value = requireString(record, field);
-  if (value.length > MAX_IDENTIFIER || !pattern.test(value)) throw fieldError(field, `must be ${expected}`);
+  if (!valid(value)) throw fieldError(field, `must be ${expected}`);
   return value;
 }
 
 function requireIdentifier(record: Record<string, unknown>, field: string): string {
-  return requireMatch(record, field, IDENTIFIER, `1–${MAX_IDENTIFIER} characters of A–Z a–z 0–9 : _ . - starting with a letter or digit`);
+  return requireMatch(record, field, isIdentifier, `1–${MAX_IDENTIFIER} characters of A–Z a–z 0–9 : _ . - starting with a letter or digit`);
 }
 
 function requireTimestamp(record: Record<string, unknown>, field: string): string {

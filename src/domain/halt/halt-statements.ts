@@ -1,4 +1,5 @@
 import { isCanonicalTimestamp, timestampToMillis } from '../chain/timestamp.js';
+import { isUuid } from '../chain/identifiers.js';
 import { HaltError } from '../errors.js';
 import type { KeeperStatement } from '../signing/keeper-statement.js';
 
@@ -16,7 +17,6 @@ export const ISSUE_SKEW_MS = 5 * 60 * 1000;
 /** Longest halt or clear reason, in UTF-16 code units. */
 export const MAX_HALT_REASON = 1000;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const NONCE = /^[0-9a-f]{32,128}$/;
 
 /** A keeper's signed command to halt. */
@@ -86,7 +86,7 @@ export function parseHaltTriggerStatement(statement: KeeperStatement, nowMs: num
 /** Validates a clear statement at `nowMs`. Throws HaltError HALT_CEREMONY_INVALID, HALT_CEREMONY_EXPIRED, HALT_REASON_REQUIRED. */
 export function parseHaltClearStatement(statement: KeeperStatement, nowMs: number): HaltClearStatement {
   if (statement.type !== HALT_CLEAR_TYPE) throw invalid('type', `must be ${HALT_CLEAR_TYPE}`);
-  if (typeof statement.ceremony_id !== 'string' || !UUID.test(statement.ceremony_id)) throw invalid('ceremony_id', 'must be a lowercase UUID');
+  if (typeof statement.ceremony_id !== 'string' || !isUuid(statement.ceremony_id)) throw invalid('ceremony_id', 'must be a lowercase UUID');
   const sequence = statement.halt_sequence;
   if (typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || sequence < 0) throw invalid('halt_sequence', 'must be a whole number ≥ 0');
   requireHaltReason(statement.reason);

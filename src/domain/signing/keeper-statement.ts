@@ -1,4 +1,5 @@
 import { canonicalize, type JsonObject } from '../chain/canonical-json.js';
+import { isEventType, isIdentifier, MAX_IDENTIFIER } from '../chain/identifiers.js';
 import { validatePayload } from '../chain/validate-submission.js';
 import { concatBytes, fromBase64, utf8 } from '../encoding/bytes.js';
 import { AppError, InputError, SignatureError } from '../errors.js';
@@ -37,9 +38,6 @@ export interface SignedKeeperStatementJson {
   signature: string;
 }
 
-const KEY_ID = /^[A-Za-z0-9][A-Za-z0-9:_.\-]*$/;
-const STATEMENT_TYPE = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*$/;
-const MAX_IDENTIFIER = 128;
 const DOCUMENT_MEMBERS = ['statement', 'keeper_id', 'key_id', 'signature'];
 const SEPARATOR = new Uint8Array([0]);
 
@@ -57,7 +55,7 @@ export function keeperStatementMessage(statement: KeeperStatement): Uint8Array {
 export function parseKeeperStatement(input: unknown, field = 'statement'): KeeperStatement {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) throw fieldError(field, 'must be a JSON object');
   const type = (input as Record<string, unknown>).type;
-  if (typeof type !== 'string' || type.length > MAX_IDENTIFIER || !STATEMENT_TYPE.test(type)) {
+  if (typeof type !== 'string' || !isEventType(type)) {
     throw fieldError(`${field}.type`, 'must be a string of dot-separated lowercase words, e.g. halt.clear');
   }
   try {
@@ -87,7 +85,7 @@ export function parseSignedStatement(input: unknown): SignedKeeperStatement {
     throw fieldError('keeper_id', `must be KEEPER: then a letter or digit, then letters, digits, _ . - (at most ${MAX_IDENTIFIER} characters)`);
   }
   const keyId = record.key_id;
-  if (typeof keyId !== 'string' || keyId.length > MAX_IDENTIFIER || !KEY_ID.test(keyId)) {
+  if (typeof keyId !== 'string' || !isIdentifier(keyId)) {
     throw fieldError('key_id', `must be 1–${MAX_IDENTIFIER} characters of A–Z a–z 0–9 : _ . - starting with a letter or digit`);
   }
   const signature = record.signature;
