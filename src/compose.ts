@@ -55,7 +55,7 @@ export interface Stack {
   haltGuard(): HaltGuard;
   /** Prometheus metrics of this process. */
   metrics: PromMetrics;
-  /** Whether writes need the channel to be reachable: production with Redis (issue 4, fail closed). */
+  /** Whether writes need the channel to be reachable: whenever REDIS_URL is set (fail closed, in every mode). */
   requireHaltChannel: boolean;
   /** Where the halt machinery logs (the server passes its logger). */
   onHaltLog(log: HaltLog): void;
@@ -112,7 +112,7 @@ export async function openStack(config: Config, holder: string, options: OpenSta
   }
   const metrics = createPromMetrics();
   const haltState = createPgHaltStateStore(client);
-  const requireHaltChannel = !config.devMode && config.redisUrl !== undefined;
+  const requireHaltChannel = config.redisUrl !== undefined;
   let haltLog: HaltLog = () => undefined;
   // With the halt in play every write passes the guard, which refuses until it has read the halt state (fail closed).
   const gate: WriteGate | undefined = options.halt

@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { buildApp } from './api/app.js';
 import { openStack, provisionKeys, requireMigrated, type Stack } from './compose.js';
 import { verifyChain } from './app/verify-chain.js';
+import { installGracefulShutdown } from './graceful-shutdown.js';
 import { AppError } from './domain/errors.js';
 import type { Config } from './app/config.js';
 
@@ -62,18 +63,7 @@ export async function runServer(config: Config, options: ServeOptions): Promise<
     },
     { logLevel: config.logLevel },
   );
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    log.info({ signal }, 'shutdown: closing');
-    void app
-      .close()
-      .then(() => stack.close())
-      .finally(() => process.exit(0));
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  installGracefulShutdown({ app, closeStack: () => stack.close(), log });
   await app.listen({ host: config.apiHost, port: config.apiPort });
 }
 
