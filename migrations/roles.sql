@@ -21,7 +21,8 @@ END;
 $$;
 GRANT USAGE ON SCHEMA public TO archon72_app;
 
-REVOKE ALL ON events, agent_keys, keeper_keys, halt_state, clock_drift_warnings, constitutional_config, schema_migrations
+REVOKE ALL ON events, agent_keys, keeper_keys, halt_state, clock_drift_warnings, constitutional_config, schema_migrations,
+  constitutional_limit_watch, preoperational_verifications, constitutional_limit_violation_attempts
   FROM archon72_app;
 
 -- The log: read and append only.
@@ -35,5 +36,11 @@ GRANT SELECT, UPDATE ON halt_state TO archon72_app;
 GRANT SELECT, INSERT ON clock_drift_warnings TO archon72_app;
 -- Read-only to the service; changed by operators through migrations and ceremonies.
 GRANT SELECT ON constitutional_config, schema_migrations TO archon72_app;
+-- Read to watch for refused attempts to weaken a constitutional limit (migration 010); only the trigger counts them.
+GRANT SELECT ON constitutional_limit_violation_attempts TO archon72_app;
+-- Which attempts already halted the system: moves forward only (migration 010's trigger).
+GRANT SELECT, UPDATE ON constitutional_limit_watch TO archon72_app;
+-- FR146 records: append-only (migration 010's trigger).
+GRANT SELECT, INSERT ON preoperational_verifications TO archon72_app;
 
 COMMIT;

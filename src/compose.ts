@@ -20,8 +20,13 @@ import { createPromMetrics, type PromMetrics } from './adapters/metrics/prom-met
 import { HaltService } from './app/halt-service.js';
 import { HaltGuard } from './app/halt-guard.js';
 import { verifyChain } from './app/verify-chain.js';
+import { createPgConstitutionStore } from './adapters/postgres/pg-constitution.js';
+import { createPgVerificationLog } from './adapters/postgres/pg-verification-log.js';
+import { createPgClockDriftLog } from './adapters/postgres/pg-clock-drift.js';
+import { ConstitutionWatch } from './app/constitution-watch.js';
+import type { ReplicaProbe } from './app/preoperational/replica-check.js';
 import type { Config } from './app/config.js';
-import type { Clock, EventStore, HaltChannel, HaltStateStore, KeyCustody, KeyRegistry, SchemaMigrator } from './app/ports.js';
+import type { Clock, ClockDriftLog, ConstitutionStore, EventStore, HaltChannel, HaltStateStore, KeyCustody, KeyRegistry, SchemaMigrator, VerificationLog } from './app/ports.js';
 import type { SqlClient } from './adapters/postgres/sql-client.js';
 import type { Ed25519Verify } from './domain/signing/ed25519.js';
 
@@ -55,6 +60,15 @@ export interface Stack {
   haltGuard(): HaltGuard;
   /** Prometheus metrics of this process. */
   metrics: PromMetrics;
+  /** constitutional_config and the count of refused attempts to weaken it. */
+  constitution: ConstitutionStore;
+  /** The record of pre-operational verification runs. */
+  verificationLog: VerificationLog;
+  clockDrift: ClockDriftLog;
+  /** The read replica (DATABASE_READ_URL), opened by openStack({ replica: true }) when configured. */
+  replica: ReplicaProbe | undefined;
+  /** Halts the system when a governance threshold leaves its limits at runtime; the server starts it. */
+  constitutionWatch(): ConstitutionWatch;
   /** Whether writes need the channel to be reachable: whenever REDIS_URL is set (fail closed, in every mode). */
   requireHaltChannel: boolean;
   /** Where the halt machinery logs (the server passes its logger). */
@@ -70,6 +84,8 @@ export interface OpenStackOptions {
   custody?: boolean;
   /** Open the halt channel (Redis when REDIS_URL is set) and build the halt guard: for the server. */
   halt?: boolean;
+  /** Connect to the read replica when DATABASE_READ_URL is set: for pre-operational verification. */
+  replica?: boolean;
 }
 
 /**
@@ -111,6 +127,10 @@ export async function openStack(config: Config, holder: string, options: OpenSta
     }
   }
   const metrics = createPromMetrics();
+  const replicaClient =
+    options.replica && config.databaseReadUrl !== undefined ? createPgClient({ connectionString: config.databaseReadUrl, applicationName: `archon72 ${holder} (replica check)` }) : undefined;
+  let watch: ConstitutionWatch | undefined;
+  const constitution = createPgConstitutionStore(client);
   const haltState = createPgHaltStateStore(client);
   const requireHaltChannel = config.redisUrl !== undefined;
   let haltLog: HaltLog = () => undefined;
@@ -142,6 +162,22 @@ export async function openStack(config: Config, holder: string, options: OpenSta
     },
     haltState,
     metrics,
+    constitution,
+    verificationLog: createPgVerificationLog(client),
+    clockDrift: createPgClockDriftLog(client),
+    replica: replicaClient === undefined ? undefined : { store: createPgEventStore(replicaClient), maxLagEvents: config.replicaMaxLagEvents },
+    constitutionWatch() {
+      watch ??= new ConstitutionWatch({
+        store: constitution,
+        halt: async (reason) => {
+          await stack.haltService().halt({ reason, source: 'constitution', actor: holder });
+        },
+        metrics: metrics.governance,
+        log: (level, message, fields) => haltLog(level, message, fields),
+        intervalMs: Math.max(config.haltPollMs, 1000),
+      });
+      return watch;
+    },
     requireHaltChannel,
     haltChannel() {
       if (channel) return channel;
@@ -187,8 +223,10 @@ export async function openStack(config: Config, holder: string, options: OpenSta
     async close() {
       try {
         guard?.stop();
+        watch?.stop();
         await appender?.flush();
         await client.close();
+        await replicaClient?.close();
       } finally {
         release();
         await channel?.close();

@@ -1,44 +1,62 @@
+import { hostname } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { buildApp } from './api/app.js';
 import { openStack, provisionKeys, requireMigrated, type Stack } from './compose.js';
-import { verifyChain } from './app/verify-chain.js';
 import { installGracefulShutdown } from './graceful-shutdown.js';
-import { AppError } from './domain/errors.js';
+import { requireConfigurationFloors } from './app/configuration-floors.js';
+import { runPreoperationalVerification, type PreoperationalReport } from './app/preoperational/run-preoperational.js';
+import { constitutionalHealth } from './app/constitutional-health.js';
+import type { GovernanceSettings } from './domain/governance/constitutional-limits.js';
 import type { Config } from './app/config.js';
-
-/** Events re-verified at startup before the server listens (the rest is `archon72 verify-db`'s job for now). */
-const STARTUP_VERIFY_TAIL = 1000;
 
 export interface ServeOptions {
   /** Apply pending migrations instead of refusing to start. */
   migrate: boolean;
 }
 
+/** package.json's version, found relative to this file in src/ and in dist/src/. */
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../' + (import.meta.url.includes('/dist/src/') ? '../' : '') + 'package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
 /**
- * Composition root of the server: opens the database, checks (or applies) migrations, provisions development
- * keys, verifies the chain's tail, then listens. Each failure stops startup with one log line. Closes cleanly
- * on SIGTERM/SIGINT. Resolves once listening.
+ * Composition root of the server. The startup sequence, in this order, each failure stopping the process before
+ * it listens (the CLI prints one line naming the error and exits non-zero):
+ *   1. configuration (parsed by the caller) and 2. DEV_MODE/ENVIRONMENT consistency (parseConfig);
+ *   3. key custody: the HSM, or development keys (HSMNotConfiguredError);
+ *   4. configuration floors (StartupFloorViolationError);
+ *   5. pending migrations: refused unless `--migrate`;
+ *   6. key provisioning and pre-operational verification (FR146, runbook §6.2).
+ * Then the halt guard and the constitution watch start and the server listens. Resolves once listening.
  */
 export async function runServer(config: Config, options: ServeOptions): Promise<void> {
   const log = pino({ level: config.logLevel });
-  log.info({ environment: config.environment, devMode: config.devMode, backend: config.databaseUrl ? 'postgresql' : 'pglite' }, 'startup: configuration loaded');
-  // Custody first: a missing or unusable HSM stops startup before the database is touched (HSMNotConfiguredError).
-  const stack = await openStack(config, 'archon72 serve', { custody: true, halt: true });
+  log.info({ environment: config.environment, devMode: config.devMode, backend: config.databaseUrl ? 'postgresql' : 'pglite', version: VERSION }, 'startup: configuration loaded');
+  const stack = await openStack(config, 'archon72 serve', { custody: true, halt: true, replica: true });
   log.info({ hsmMode: stack.custody().mode }, 'startup: key custody opened');
   stack.onHaltLog((level, message, fields) => log[level](fields ?? {}, message));
+  let settings: GovernanceSettings;
+  let verification: PreoperationalReport;
   try {
+    settings = await requireConfigurationFloors(stack.constitution, { haltPollMs: config.haltPollMs });
+    log.info({ settings }, 'startup: configuration floors checked');
     if (options.migrate) {
       const applied = await stack.migrator.migrate((version, name) => log.info({ version, name }, 'startup: migration applied'));
       log.info({ applied: applied.length }, 'startup: migrations checked');
+      if (applied.length > 0) settings = await requireConfigurationFloors(stack.constitution, { haltPollMs: config.haltPollMs });
     } else {
       await requireMigrated(stack);
+      log.info('startup: migrations checked (none pending)');
     }
     await provisionKeys(stack);
-    await verifyBeforeStart(stack, log);
+    verification = await verifyBeforeStart(stack, settings, log);
     const guard = stack.haltGuard();
     guard.onStatus((status) => log.warn({ halt: status }, `halt: this instance is now ${status.kind}`));
     await guard.start();
     log.info({ halt: guard.current(), channel: stack.haltChannel().kind }, 'startup: halt guard started');
+    await stack.constitutionWatch().start();
+    stack.metrics.append.setHead((await stack.store.head())?.sequence ?? 0);
   } catch (err) {
     await stack.close();
     throw err;
@@ -60,6 +78,17 @@ export async function runServer(config: Config, options: ServeOptions): Promise<
         requireChannel: stack.requireHaltChannel,
       },
       metrics: stack.metrics.registry,
+      version: VERSION,
+      governance: {
+        verification: verification.outcome.kind === 'bypassed' ? 'bypassed' : 'passed',
+        constitutional: () =>
+          constitutionalHealth({
+            ...stack,
+            metrics: stack.metrics.governance,
+            operational: { haltPollMs: config.haltPollMs },
+            verification: { outcome: verification.outcome.kind, completedAt: verification.completedAt, checks: verification.results },
+          }),
+      },
     },
     { logLevel: config.logLevel },
   );
@@ -68,29 +97,29 @@ export async function runServer(config: Config, options: ServeOptions): Promise<
 }
 
 /**
- * Pre-operational verification (FR146): the last 1,000 events, or the whole chain in post-halt mode (runbook
- * §10.4: the last halt was cleared and nothing has been written since). A fault halts the system (CT-13: a hash
- * or signature mismatch halts) and stops startup.
+ * Pre-operational verification (FR146) against this stack's adapters: the hash chain (incremental from the last
+ * verified point, the whole chain after a cleared halt), witness pool, keeper keys, checkpoint anchors, halt
+ * state and replica sync. A broken chain halts the system (CT-13) and stops startup.
  */
-async function verifyBeforeStart(stack: Stack, log: pino.Logger): Promise<void> {
-  const head = await stack.store.head();
-  const postHalt = await isPostHalt(stack, head?.sequence);
-  const from = postHalt ? 1 : Math.max(1, (head?.sequence ?? 0) - STARTUP_VERIFY_TAIL + 1);
-  const report = await verifyChain(stack, { from });
-  if (report.fault) {
-    const message = `pre_operational verification failed at sequence ${report.fault.sequence}: ${report.fault.code}: ${report.fault.message}`;
-    await stack
-      .haltService()
-      .halt({ reason: message, source: 'verification', actor: 'archon72 serve' })
-      .catch((err: unknown) => log.error({ err }, 'pre_operational: could not record the halt'));
-    throw new AppError({ code: report.fault.code, message });
-  }
-  log.info({ verified: report.verified, from: report.from, to: report.to, postHalt }, postHalt ? 'pre_operational: post-halt verification of the whole chain passed' : 'pre_operational: hash chain tail verified');
-}
-
-/** True when the last halt was cleared by a ceremony and no event has been stored after its halt.cleared event. */
-async function isPostHalt(stack: Stack, headSequence: number | undefined): Promise<boolean> {
-  const state = await stack.haltState.read();
-  if (state.halted || state.ceremonyId === undefined) return false;
-  return (await stack.haltState.clearEventSequence(state.ceremonyId)) === headSequence;
+function verifyBeforeStart(stack: Stack, settings: GovernanceSettings, log: pino.Logger): Promise<PreoperationalReport> {
+  return runPreoperationalVerification(
+    {
+      ...stack,
+      metrics: stack.metrics.governance,
+      halt: async (reason) => {
+        await stack
+          .haltService()
+          .halt({ reason, source: 'verification', actor: 'archon72 serve' })
+          .catch((err: unknown) => log.error({ err }, 'pre_operational: could not record the halt'));
+      },
+      log: (level, message, fields) => log[level](fields ?? {}, message),
+    },
+    {
+      settings,
+      devMode: stack.config.devMode,
+      bypassRequested: stack.config.allowVerificationBypass,
+      environment: stack.config.environment,
+      instance: `${hostname()}:${process.pid}`,
+    },
+  );
 }

@@ -16,6 +16,7 @@ export const CONFIG_DEFAULTS = {
   hsmSessions: 4,
   witnessBootstrapEnabled: false,
   haltPollMs: 500,
+  replicaMaxLagEvents: 100,
 } as const;
 
 /** Most PKCS#11 sessions the signer pool opens (HSMs cap sessions per application; CloudHSM allows 1024). */
@@ -42,6 +43,15 @@ export interface Config {
   adminTokenSha256: Uint8Array | undefined;
   /** HALT_POLL_MS: how often each instance re-reads halt_state (the canonical halt), besides the channel's push. */
   haltPollMs: number;
+  /** DATABASE_READ_URL: a read replica of DATABASE_URL, checked by pre-operational verification (replica sync). */
+  databaseReadUrl: string | undefined;
+  /** REPLICA_MAX_LAG_EVENTS: how many events the replica may be behind the primary at startup. */
+  replicaMaxLagEvents: number;
+  /**
+   * ALLOW_VERIFICATION_BYPASS=true: outside production, a failed pre-operational check other than the hash chain and
+   * the halt state lets the service start, at most 3 times an hour, never after a halt. Refused in production.
+   */
+  allowVerificationBypass: boolean;
 }
 
 export interface HsmConfig {
@@ -69,20 +79,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const environment = (env.ENVIRONMENT ?? CONFIG_DEFAULTS.environment).trim().toLowerCase();
   const isDevelopmentEnvironment = (DEVELOPMENT_ENVIRONMENTS as readonly string[]).includes(environment);
   const devMode = parseBoolean(env, 'DEV_MODE', CONFIG_DEFAULTS.devMode);
-  if (devMode && !isDevelopmentEnvironment) {
-    throw new DevModeEnvironmentMismatchError({
-      code: 'CONFIG_DEV_MODE_ENVIRONMENT_MISMATCH',
-      message: `DEV_MODE=true but ENVIRONMENT=${env.ENVIRONMENT ?? '(unset)'} is not a development environment (${DEVELOPMENT_ENVIRONMENTS.join(', ')}); set DEV_MODE=false, or ENVIRONMENT=development on a development machine`,
-    });
-  }
-  if (nonEmpty(env, 'ALLOW_VERIFICATION_BYPASS') !== undefined) {
-    // Runbook §5.2 and §7.1 forbid it; this implementation has no bypass, so setting it is a configuration mistake.
-    throw new ConfigError({
-      code: 'CONFIG_FORBIDDEN',
-      message: 'ALLOW_VERIFICATION_BYPASS is set, but verification cannot be bypassed in Archon 72 (runbook §7.1 forbids it); unset ALLOW_VERIFICATION_BYPASS',
-      details: { variable: 'ALLOW_VERIFICATION_BYPASS' },
-    });
-  }
+  const allowVerificationBypass = parseBoolean(env, 'ALLOW_VERIFICATION_BYPASS', false);
   const pin = env.HSM_PIN === undefined || env.HSM_PIN === '' ? undefined : env.HSM_PIN;
   const pinFile = nonEmpty(env, 'HSM_PIN_FILE');
   if (pin !== undefined && pinFile !== undefined) {
@@ -97,11 +94,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError({ code: 'CONFIG_INVALID', message: 'ADMIN_TOKEN is shorter than 16 characters; use a long random token (e.g. openssl rand -hex 32)', details: { variable: 'ADMIN_TOKEN' } });
   }
   const adminTokenSha256 = adminToken !== undefined ? sha256(utf8(adminToken)) : adminTokenHash === undefined ? undefined : parseSha256(adminTokenHash);
-  return {
+  const databaseUrl = parseUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const databaseReadUrl = parseUrl(env, 'DATABASE_READ_URL', ['postgres:', 'postgresql:']);
+  if (databaseReadUrl !== undefined && databaseUrl === undefined) {
+    throw new ConfigError({ code: 'CONFIG_INVALID', message: 'DATABASE_READ_URL is set without DATABASE_URL; a read replica needs its PostgreSQL primary', details: { variable: 'DATABASE_READ_URL' } });
+  }
+  const config: Config = {
     environment,
     isDevelopmentEnvironment,
     devMode,
-    databaseUrl: parseUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    databaseUrl,
     redisUrl: parseUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     apiHost: nonEmpty(env, 'API_HOST') ?? CONFIG_DEFAULTS.apiHost,
     apiPort: parsePort(env, 'API_PORT', CONFIG_DEFAULTS.apiPort),
@@ -117,7 +119,26 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     witnessBootstrapEnabled: parseBoolean(env, 'WITNESS_BOOTSTRAP_ENABLED', CONFIG_DEFAULTS.witnessBootstrapEnabled),
     adminTokenSha256,
     haltPollMs: parseInteger(env, 'HALT_POLL_MS', 50, 10_000, CONFIG_DEFAULTS.haltPollMs),
+    databaseReadUrl,
+    replicaMaxLagEvents: parseInteger(env, 'REPLICA_MAX_LAG_EVENTS', 0, 1_000_000, CONFIG_DEFAULTS.replicaMaxLagEvents),
+    allowVerificationBypass,
   };
+  // Consistency after every value parsed (startup order: configuration, then DEV_MODE/ENVIRONMENT consistency).
+  if (devMode && !isDevelopmentEnvironment) {
+    throw new DevModeEnvironmentMismatchError({
+      code: 'CONFIG_DEV_MODE_ENVIRONMENT_MISMATCH',
+      message: `DEV_MODE=true but ENVIRONMENT=${env.ENVIRONMENT ?? '(unset)'} is not a development environment (${DEVELOPMENT_ENVIRONMENTS.join(', ')}); set DEV_MODE=false, or ENVIRONMENT=development on a development machine`,
+    });
+  }
+  if (allowVerificationBypass && !isDevelopmentEnvironment) {
+    // Runbook §5.2 and §7.1: forbidden in production. Outside it the bypass is bounded (src/domain/governance/preoperational.ts).
+    throw new ConfigError({
+      code: 'CONFIG_FORBIDDEN',
+      message: `ALLOW_VERIFICATION_BYPASS=true is forbidden in production (ENVIRONMENT=${environment}; runbook §7.1); unset ALLOW_VERIFICATION_BYPASS`,
+      details: { variable: 'ALLOW_VERIFICATION_BYPASS' },
+    });
+  }
+  return config;
 }
 
 function nonEmpty(env: Record<string, string | undefined>, name: string): string | undefined {

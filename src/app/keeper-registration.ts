@@ -1,4 +1,5 @@
 import { fromHex } from '../domain/encoding/bytes.js';
+import { CONSTITUTIONAL_LIMITS } from '../domain/governance/constitutional-limits.js';
 import { InputError, KeyError, SignatureError } from '../domain/errors.js';
 import { Keyring } from '../domain/signing/keyring.js';
 import { isKeyActiveAt, type PublicKeyRecord } from '../domain/signing/key.types.js';
@@ -13,7 +14,7 @@ import type { KeyRegistry } from './ports.js';
 export const KEEPER_REGISTRATION_TYPE = 'keeper.key_registration';
 
 /** Constitutional floor of the keeper quorum (migration 007). */
-export const KEEPER_QUORUM_FLOOR = 2;
+export const KEEPER_QUORUM_FLOOR = CONSTITUTIONAL_LIMITS.minimum_keeper_quorum.floor;
 
 /** The keeper quorum in force: constitutional_config's minimum_keeper_quorum, never below its floor of 2. */
 export async function keeperQuorum(registry: KeyRegistry): Promise<number> {

@@ -1,10 +1,14 @@
 import { WitnessError } from '../domain/errors.js';
+import { CONSTITUTIONAL_LIMITS } from '../domain/governance/constitutional-limits.js';
 import { isDevelopmentKeyId, WITNESS_PREFIX, type PublicKeyRecord } from '../domain/signing/key.types.js';
 import { ensureAgentKey, type ProvisionDeps } from './provision-keys.js';
 import type { KeyRegistry } from './ports.js';
 
 /** Constitutional floors of the witness pool (migration 008 enforces them on every insert). */
-export const WITNESS_POOL_FLOORS = { minimum: 6, highStakes: 12 } as const;
+export const WITNESS_POOL_FLOORS = {
+  minimum: CONSTITUTIONAL_LIMITS.witness_pool_minimum.floor,
+  highStakes: CONSTITUTIONAL_LIMITS.witness_pool_high_stakes_minimum.floor,
+} as const;
 
 export interface WitnessPoolFloors {
   /** Witnesses an ordinary event needs. */
