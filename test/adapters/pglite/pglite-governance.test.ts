@@ -1,0 +1,3 @@
+import { governanceContract } from '../../contracts/governance.contract.js';
+
+governanceContract('pglite', async () => ({ kind: 'pglite' }));
