@@ -90,7 +90,7 @@ describe('archon72 serve refuses unsafe configurations before it listens', () =>
     });
   });
 
-  it('refuses ALLOW_VERIFICATION_BYPASS, which this implementation does not have', () => {
-    expectRefusal(serve({ ALLOW_VERIFICATION_BYPASS: 'true' }), 2, /^archon72: CONFIG_FORBIDDEN: ALLOW_VERIFICATION_BYPASS is set/);
+  it('refuses ALLOW_VERIFICATION_BYPASS=true in production', () => {
+    expectRefusal(serve({ ALLOW_VERIFICATION_BYPASS: 'true' }), 2, /^archon72: CONFIG_FORBIDDEN: ALLOW_VERIFICATION_BYPASS=true is forbidden in production/);
   });
 });
