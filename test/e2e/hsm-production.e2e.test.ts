@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, shouldRunPostgres, type TestDatabase } from '../support/services.js';
@@ -102,10 +102,25 @@ describe.runIf(run)('archon72 in production mode with SoftHSM2', () => {
     expect(cli(['verify-db']).status).toBe(0);
   });
 
-  it('serves with hsm_mode PRODUCTION, and refuses WITNESS_BOOTSTRAP_ENABLED=true once the pool exists', async () => {
+  it('serves with hsm_mode PRODUCTION once a quorum of keepers exists, and refuses WITNESS_BOOTSTRAP_ENABLED=true once the pool exists', async () => {
     const refused = cli(['serve'], { WITNESS_BOOTSTRAP_ENABLED: 'true', API_PORT: randomPort() });
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/WITNESS_BOOTSTRAP_REFUSED/);
+
+    // FR146: without keepers a halt could never be cleared, so production does not start.
+    const noKeepers = cli(['serve'], { API_PORT: randomPort() });
+    expect(noKeepers.status).toBe(1);
+    expect(noKeepers.stderr).toMatch(/^archon72: VERIFICATION_FAILED: pre_operational verification failed: keeper_key_availability \(0 active keepers, fewer than the quorum 2/);
+    writeFileSync(join(dir, 'passphrase'), 'a passphrase long enough\n', { mode: 0o600 });
+    const keeperMachine = { ARCHON72_DATA_DIR: join(dir, 'keeper-machine'), DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none' };
+    for (const name of ['alice', 'bob']) {
+      const key = join(dir, `${name}.key`);
+      const request = join(dir, `${name}.request.json`);
+      expect(runCli(['keeper', 'keygen', '--keeper', `KEEPER:${name}`, '--out', key, '--passphrase-file', join(dir, 'passphrase')], keeperMachine).status).toBe(0);
+      expect(runCli(['keeper', 'request', '--key', key, '--out', request, '--passphrase-file', join(dir, 'passphrase')], keeperMachine).status).toBe(0);
+      const registered = cli(['keeper', 'register', '--request', request]);
+      expect(registered.status, registered.stderr).toBe(0);
+    }
 
     const port = randomPort();
     const server = startProcess(process.execPath, [CLI, 'serve'], { ...env, API_PORT: port, LOG_LEVEL: 'info' });
