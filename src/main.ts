@@ -6,7 +6,8 @@ import { openStack, provisionKeys, requireMigrated, type Stack } from './compose
 import { installGracefulShutdown } from './graceful-shutdown.js';
 import { requireConfigurationFloors } from './app/configuration-floors.js';
 import { runPreoperationalVerification, type PreoperationalReport } from './app/preoperational/run-preoperational.js';
-import { constitutionalHealth } from './app/constitutional-health.js';
+import { constitutionalHealth, RECENT_DRIFT_SECONDS } from './app/constitutional-health.js';
+import { witnessPoolStatus } from './app/witness-pool.js';
 import type { GovernanceSettings } from './domain/governance/constitutional-limits.js';
 import type { Config } from './app/config.js';
 
@@ -57,6 +58,10 @@ export async function runServer(config: Config, options: ServeOptions): Promise<
     log.info({ halt: guard.current(), channel: stack.haltChannel().kind }, 'startup: halt guard started');
     await stack.constitutionWatch().start();
     stack.metrics.append.setHead((await stack.store.head())?.sequence ?? 0);
+    stack.metrics.readGovernanceOnScrape({
+      witnessPool: async () => (await witnessPoolStatus(stack, stack.clock.now())).members.length,
+      clockDriftWarnings: async () => (await stack.clockDrift.counts(RECENT_DRIFT_SECONDS)).total,
+    });
   } catch (err) {
     await stack.close();
     throw err;
@@ -84,7 +89,6 @@ export async function runServer(config: Config, options: ServeOptions): Promise<
         constitutional: () =>
           constitutionalHealth({
             ...stack,
-            metrics: stack.metrics.governance,
             operational: { haltPollMs: config.haltPollMs },
             verification: { outcome: verification.outcome.kind, completedAt: verification.completedAt, checks: verification.results },
           }),

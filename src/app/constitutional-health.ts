@@ -10,7 +10,6 @@ import {
 import { activeKeeperCount } from './preoperational/governance-checks.js';
 import { witnessPoolStatus } from './witness-pool.js';
 import type { CheckResult } from '../domain/governance/preoperational.js';
-import type { GovernanceMetrics } from './service-metrics.js';
 import type { KeyCache } from './key-cache.js';
 import type { Clock, ClockDriftLog, ConstitutionStore, EventStore, HaltStateStore, KeyRegistry } from './ports.js';
 
@@ -25,7 +24,6 @@ export interface ConstitutionalHealthDeps {
   constitution: ConstitutionStore;
   clockDrift: ClockDriftLog;
   clock: Clock;
-  metrics: GovernanceMetrics;
   operational: OperationalSettings;
   /** This instance's pre-operational verification (it only serves once verification let it start). */
   verification: { outcome: 'passed' | 'bypassed' | 'failed'; completedAt: string; checks: CheckResult[] };
@@ -57,8 +55,6 @@ export async function constitutionalHealth(deps: ConstitutionalHealthDeps): Prom
   ]);
   const settings = governanceSettings(rows);
   const violations = [...settingViolations(settings), ...operationalViolations(deps.operational, settings)];
-  deps.metrics.setWitnessPool(pool.members.length);
-  deps.metrics.setClockDriftWarnings(drift.total);
   const assessment = assessConstitutionalHealth({
     halted: halt.halted,
     witnessPool: pool.members.length,

@@ -6,19 +6,14 @@ export interface AppendMetrics {
   setHead(sequence: number): void;
 }
 
-/** What governance checks report to metrics: pre-operational verification and the constitutional health view. */
+/**
+ * What governance checks report to metrics (the witness pool and clock-drift gauges are read from the database at
+ * scrape time instead: src/adapters/metrics/prom-metrics.ts).
+ */
 export interface GovernanceMetrics {
-  /** Active witnesses (agents with prefix WITNESS: holding an active key). */
-  setWitnessPool(size: number): void;
-  /** Rows in clock_drift_warnings (drift beyond the threshold, recorded by the database). */
-  setClockDriftWarnings(total: number): void;
   /** A failed check, by name (pre-operational check, post-clear verification, runtime floor watch). */
   countVerificationFailure(check: string): void;
 }
 
 export const NO_APPEND_METRICS: AppendMetrics = { observeCommitted: () => undefined, setHead: () => undefined };
-export const NO_GOVERNANCE_METRICS: GovernanceMetrics = {
-  setWitnessPool: () => undefined,
-  setClockDriftWarnings: () => undefined,
-  countVerificationFailure: () => undefined,
-};
+export const NO_GOVERNANCE_METRICS: GovernanceMetrics = { countVerificationFailure: () => undefined };

@@ -32,7 +32,7 @@ const minutes = (n: number) => toCanonicalTimestamp(new Date(Date.now() + n * 60
 /** Governance metrics a test reads back. */
 function recordingMetrics() {
   const failures: string[] = [];
-  const metrics: GovernanceMetrics = { setWitnessPool: () => undefined, setClockDriftWarnings: () => undefined, countVerificationFailure: (check) => failures.push(check) };
+  const metrics: GovernanceMetrics = { countVerificationFailure: (check) => failures.push(check) };
   return { metrics, failures };
 }
 
@@ -303,7 +303,6 @@ export function governanceContract(name: string, backend: () => Promise<TestBack
           constitution: constitution(),
           clockDrift: createPgClockDriftLog(stack.client),
           clock: systemClock,
-          metrics,
           operational: { haltPollMs: 500 },
           verification: { outcome: 'passed', completedAt: systemClock.now(), checks: [] },
         });
@@ -325,7 +324,6 @@ export function governanceContract(name: string, backend: () => Promise<TestBack
           constitution: constitution(),
           clockDrift: createPgClockDriftLog(stack.client),
           clock: systemClock,
-          metrics,
           operational: { haltPollMs: 500 },
           verification: { outcome: 'passed', completedAt: systemClock.now(), checks: [] },
         });

@@ -8,6 +8,17 @@ export interface PromMetrics {
   halt: HaltMetrics;
   append: AppendMetrics;
   governance: GovernanceMetrics;
+  /**
+   * Reads the witness pool size and the clock-drift warning count afresh at every scrape. A read that fails
+   * (database down) leaves the last values: the scrape itself must still answer.
+   */
+  readGovernanceOnScrape(readers: GovernanceReaders): void;
+}
+
+/** Reads behind the governance gauges, called at scrape time. */
+export interface GovernanceReaders {
+  witnessPool(): Promise<number>;
+  clockDriftWarnings(): Promise<number>;
 }
 
 /**
@@ -36,8 +47,25 @@ export function createPromMetrics(): PromMetrics {
     registers: [registry],
   });
   const head = new Gauge({ name: 'archon72_chain_head_sequence', help: 'Sequence of the chain head as this instance last saw it.', registers: [registry] });
-  const pool = new Gauge({ name: 'archon72_witness_pool_size', help: 'Witnesses with an active key, as last counted.', registers: [registry] });
-  const drift = new Gauge({ name: 'archon72_clock_drift_warnings', help: 'Rows in clock_drift_warnings (agent clocks beyond the drift threshold), as last counted.', registers: [registry] });
+  let readers: GovernanceReaders | undefined;
+  const pool: Gauge = new Gauge({
+    name: 'archon72_witness_pool_size',
+    help: 'Witnesses with an active key.',
+    registers: [registry],
+    async collect() {
+      const size = await readers?.witnessPool().catch(() => undefined);
+      if (size !== undefined) pool.set(size);
+    },
+  });
+  const drift: Gauge = new Gauge({
+    name: 'archon72_clock_drift_warnings',
+    help: 'Rows in clock_drift_warnings (agent clocks beyond the drift threshold).',
+    registers: [registry],
+    async collect() {
+      const total = await readers?.clockDriftWarnings().catch(() => undefined);
+      if (total !== undefined) drift.set(total);
+    },
+  });
   const failures = new Counter({ name: 'archon72_verification_failures_total', help: 'Failed verification checks, by check.', labelNames: ['check'], registers: [registry] });
   halted.set(0);
   return {
@@ -55,9 +83,10 @@ export function createPromMetrics(): PromMetrics {
       setHead: (sequence) => head.set(sequence),
     },
     governance: {
-      setWitnessPool: (size) => pool.set(size),
-      setClockDriftWarnings: (total) => drift.set(total),
       countVerificationFailure: (check) => failures.inc({ check }),
+    },
+    readGovernanceOnScrape(governanceReaders) {
+      readers = governanceReaders;
     },
   };
 }
