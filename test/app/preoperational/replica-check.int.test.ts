@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { rmSync } from 'node:fs';
 import { createPgClient } from '../../../src/adapters/postgres/pg-client.js';
 import { createPgEventStore } from '../../../src/adapters/postgres/pg-event-store.js';
 import { checkReplicaSync } from '../../../src/app/preoperational/replica-check.js';
@@ -18,10 +19,11 @@ describe.runIf(run)('replica sync (DATABASE_READ_URL)', () => {
   let stack: TestStack;
   let replica: SqlClient;
   let copied: number;
+  let dataDir: string;
 
   beforeAll(async () => {
     primaryDb = await createTestDatabase();
-    const dataDir = (stack = await createTestStack({ kind: 'postgresql', url: primaryDb.url })).dataDir;
+    dataDir = (stack = await createTestStack({ kind: 'postgresql', url: primaryDb.url })).dataDir;
     for (let i = 0; i < 5; i++) await stack.appender.append(await stack.submission());
     copied = (await stack.store.head())!.sequence;
     await stack.client.close();
@@ -36,6 +38,7 @@ describe.runIf(run)('replica sync (DATABASE_READ_URL)', () => {
     await stack?.close();
     await adminQuery(`DROP DATABASE IF EXISTS ${replicaName} WITH (FORCE)`);
     await primaryDb?.drop();
+    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('passes for the primary itself (no lag) and for a replica within the allowed lag', async () => {
