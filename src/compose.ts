@@ -21,12 +21,13 @@ import { HaltService } from './app/halt-service.js';
 import { HaltGuard } from './app/halt-guard.js';
 import { verifyChain } from './app/verify-chain.js';
 import { createPgConstitutionStore } from './adapters/postgres/pg-constitution.js';
+import { createPgEventQuery } from './adapters/postgres/pg-event-query.js';
 import { createPgVerificationLog } from './adapters/postgres/pg-verification-log.js';
 import { createPgClockDriftLog } from './adapters/postgres/pg-clock-drift.js';
 import { ConstitutionWatch } from './app/constitution-watch.js';
 import type { ReplicaProbe } from './app/preoperational/replica-check.js';
 import type { Config } from './app/config.js';
-import type { Clock, ClockDriftLog, ConstitutionStore, EventStore, HaltChannel, HaltStateStore, KeyCustody, KeyRegistry, SchemaMigrator, VerificationLog } from './app/ports.js';
+import type { Clock, ClockDriftLog, ConstitutionStore, EventQuery, EventStore, HaltChannel, HaltStateStore, KeyCustody, KeyRegistry, SchemaMigrator, VerificationLog } from './app/ports.js';
 import type { SqlClient } from './adapters/postgres/sql-client.js';
 import type { Ed25519Verify } from './domain/signing/ed25519.js';
 
@@ -38,6 +39,8 @@ export interface Stack {
   config: Config;
   client: SqlClient;
   store: EventStore;
+  /** Filtered, paged reads of the log (the observer API). */
+  eventQuery: EventQuery;
   registry: KeyRegistry;
   keys: KeyCache;
   migrator: SchemaMigrator;
@@ -146,6 +149,7 @@ export async function openStack(config: Config, holder: string, options: OpenSta
     config,
     client,
     store,
+    eventQuery: createPgEventQuery(client),
     registry,
     keys,
     migrator: createMigrator(client),

@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
-import { pino } from 'pino';
+import type { Logger } from 'pino';
 import { buildApp } from './api/app.js';
+import { createLogger } from './api/logger.js';
 import { openStack, provisionKeys, requireMigrated, type Stack } from './compose.js';
 import { installGracefulShutdown } from './graceful-shutdown.js';
 import { requireConfigurationFloors } from './app/configuration-floors.js';
@@ -32,7 +33,7 @@ export const VERSION: string = (
  * Then the halt guard and the constitution watch start and the server listens. Resolves once listening.
  */
 export async function runServer(config: Config, options: ServeOptions): Promise<void> {
-  const log = pino({ level: config.logLevel });
+  const log = createLogger({ level: config.logLevel, pretty: config.logFormat === 'pretty' });
   log.info({ environment: config.environment, devMode: config.devMode, backend: config.databaseUrl ? 'postgresql' : 'pglite', version: VERSION }, 'startup: configuration loaded');
   const stack = await openStack(config, 'archon72 serve', { custody: true, halt: true, replica: true });
   log.info({ hsmMode: stack.custody().mode }, 'startup: key custody opened');
@@ -43,7 +44,7 @@ export async function runServer(config: Config, options: ServeOptions): Promise<
     settings = await requireConfigurationFloors(stack.constitution, { haltPollMs: config.haltPollMs });
     log.info({ settings }, 'startup: configuration floors checked');
     if (options.migrate) {
-      const applied = await stack.migrator.migrate((version, name) => log.info({ version, name }, 'startup: migration applied'));
+      const applied = await stack.migrator.migrate((version, name) => log.info({ version, migration: name }, 'startup: migration applied'));
       log.info({ applied: applied.length }, 'startup: migrations checked');
       if (applied.length > 0) settings = await requireConfigurationFloors(stack.constitution, { haltPollMs: config.haltPollMs });
     } else {
@@ -83,6 +84,7 @@ export async function runServer(config: Config, options: ServeOptions): Promise<
         requireChannel: stack.requireHaltChannel,
       },
       metrics: stack.metrics.registry,
+      observer: { query: stack.eventQuery },
       version: VERSION,
       governance: {
         verification: verification.outcome.kind === 'bypassed' ? 'bypassed' : 'passed',
@@ -94,7 +96,7 @@ export async function runServer(config: Config, options: ServeOptions): Promise<
           }),
       },
     },
-    { logLevel: config.logLevel },
+    { logger: log },
   );
   installGracefulShutdown({ app, closeStack: () => stack.close(), log });
   await app.listen({ host: config.apiHost, port: config.apiPort });
@@ -105,7 +107,7 @@ export async function runServer(config: Config, options: ServeOptions): Promise<
  * verified point, the whole chain after a cleared halt), witness pool, keeper keys, checkpoint anchors, halt
  * state and replica sync. A broken chain halts the system (CT-13) and stops startup.
  */
-function verifyBeforeStart(stack: Stack, settings: GovernanceSettings, log: pino.Logger): Promise<PreoperationalReport> {
+function verifyBeforeStart(stack: Stack, settings: GovernanceSettings, log: Logger): Promise<PreoperationalReport> {
   return runPreoperationalVerification(
     {
       ...stack,

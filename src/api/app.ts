@@ -1,10 +1,15 @@
-import Fastify, { type FastifyInstance } from 'fastify';
-import { installErrorHandler } from './errors.js';
-import { healthRoutes } from './routes/health/health-routes.js';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { answerClientError, installErrorHandler, sendError } from './errors.js';
+import { healthRoutes, type GovernanceHealthOptions } from './routes/health/health-routes.js';
 import { eventRoutes } from './routes/events/event-routes.js';
 import { parseJsonBytes } from '../domain/encoding/parse-json.js';
 import { haltRoutes, type HaltRoutesOptions } from './routes/halt/halt-routes.js';
 import { metricsRoutes } from './routes/metrics/metrics-routes.js';
+import { observerRoutes, type ObserverRoutesOptions } from './routes/observer/observer-routes.js';
+import { installRequestIdHeader, requestIdFor } from './plugins/request-id.js';
+import { installRouteNotFound } from './plugins/route-not-found.js';
+import { installHttpMetrics } from './plugins/http-metrics.js';
+import { registerOpenApi } from './plugins/openapi.js';
 import type { EventAppender } from '../app/event-appender.js';
 import type { HaltChannel } from '../app/ports.js';
 import type { Registry } from 'prom-client';
@@ -18,26 +23,42 @@ export interface AppServices {
   pingDatabase: () => Promise<void>;
   /** The halt: routes, the guard whose view sets the halted headers, and the channel /v1/ready reports. */
   halt?: HaltRoutesOptions & { channel: HaltChannel; requireChannel: boolean };
-  /** Prometheus registry served at GET /metrics. */
+  /** Prometheus registry served at GET /metrics; the HTTP request histogram is registered in it too. */
   metrics?: Registry;
+  /** The observer API's reads (GET /v1/observer/…), registered when given. */
+  observer?: ObserverRoutesOptions;
+  /** The service's version (GET /v1/health). */
+  version?: string;
+  /** Governance health (GET /v1/health/constitutional) and this instance's pre-operational verification (/v1/ready). */
+  governance?: GovernanceHealthOptions;
 }
 
 export interface AppOptions {
-  logLevel: string;
+  /** Level of the logger Fastify creates when no `logger` is given (tests pass 'silent'). */
+  logLevel?: string;
+  /** The process's logger (createLogger in logger.ts), so startup and request lines share one stream. */
+  logger?: FastifyBaseLogger;
   now?: () => number;
 }
 
 /** Builds the HTTP application. Never calls listen(): main.ts does, tests use inject(). */
 export function buildApp(services: AppServices, options: AppOptions): FastifyInstance {
   const app = Fastify({
-    logger: { level: options.logLevel },
+    ...(options.logger === undefined ? { logger: { level: options.logLevel ?? 'info' } } : { loggerInstance: options.logger }),
+    // Every log line of a request carries reqId: the caller's X-Request-ID when sane, else a fresh UUID.
+    genReqId: requestIdFor,
+    // URLs the router cannot decode, or with an over-long parameter, answer in our error shape too.
+    frameworkErrors: (err, request, reply) => sendError(err, request, reply),
+    // So do requests Node's HTTP parser refuses, before Fastify sees them.
+    clientErrorHandler: answerClientError,
     bodyLimit: BODY_LIMIT_BYTES,
     // Refuse unknown members instead of silently dropping them (Fastify's default removeAdditional: true), and
     // wrong types instead of converting them (default coerceTypes: 'array'): a schema means what it says.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
+  // JSON only (Fastify's text/plain parser goes too: any other body answers 415 INPUT_UNSUPPORTED_MEDIA_TYPE).
   // Strict UTF-8: invalid bytes are refused, not replaced with U+FFFD (which would change what was signed).
-  app.removeContentTypeParser('application/json');
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
     try {
       done(null, parseJsonBytes(body as Buffer, 'request body'));
@@ -46,6 +67,11 @@ export function buildApp(services: AppServices, options: AppOptions): FastifyIns
     }
   });
   installErrorHandler(app);
+  installRequestIdHeader(app);
+  // Before any route: these learn the routes from onRoute (404 vs 405, and the OpenAPI document).
+  installRouteNotFound(app);
+  registerOpenApi(app);
+  if (services.metrics !== undefined) installHttpMetrics(app, services.metrics);
   const now = options.now ?? Date.now;
   const halt = services.halt;
   if (halt !== undefined) {
@@ -62,12 +88,15 @@ export function buildApp(services: AppServices, options: AppOptions): FastifyIns
   app.register(healthRoutes, {
     hsmMode: services.hsmMode,
     pingDatabase: services.pingDatabase,
-    channel: halt === undefined ? undefined : { kind: halt.channel.kind, required: halt.requireChannel, available: () => halt.channel.available },
+    channel: halt === undefined ? undefined : { kind: halt.channel.kind, available: () => halt.channel.available },
     startedAt: now(),
     now,
+    version: services.version ?? 'unknown',
+    governance: services.governance,
   });
   app.register(eventRoutes, { appender: services.appender });
   if (halt !== undefined) app.register(haltRoutes, halt);
   if (services.metrics !== undefined) app.register(metricsRoutes, { registry: services.metrics });
+  if (services.observer !== undefined) app.register(observerRoutes, services.observer);
   return app;
 }

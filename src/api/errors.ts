@@ -1,5 +1,8 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
-import { AppError, type ErrorCode } from '../domain/errors.js';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, InputError, type ErrorCode } from '../domain/errors.js';
 
 /** The only mapping from error code to HTTP status. A new code without a status fails the type check. */
 export const httpStatus: Record<ErrorCode, number> = {
@@ -8,6 +11,9 @@ export const httpStatus: Record<ErrorCode, number> = {
   INPUT_PAYLOAD_NOT_OBJECT: 400,
   INPUT_PAYLOAD_INVALID: 400,
   INPUT_PAYLOAD_TOO_LARGE: 413,
+  // 422, not 400: the submission is well-formed and its signature may verify; it is refused for when it was
+  // signed relative to this server's clock, a semantic rule like SIG_KEY_INACTIVE. Re-signing fixes it.
+  INPUT_TIMESTAMP_OUTSIDE_WINDOW: 422,
   CHAIN_SEQUENCE_GAP: 500,
   CHAIN_PREV_HASH_MISMATCH: 500,
   CHAIN_CONTENT_HASH_MISMATCH: 500,
@@ -63,29 +69,124 @@ export const httpStatus: Record<ErrorCode, number> = {
   CONFIG_INVALID: 500,
   CONFIG_FORBIDDEN: 500,
   CONFIG_DEV_MODE_ENVIRONMENT_MISMATCH: 500,
+  CONFIG_FLOOR_VIOLATION: 500,
+  VERIFICATION_FAILED: 503,
+  VERIFICATION_BYPASS_REFUSED: 500,
+  // The HTTP surface's own refusals (Fastify's errors translated by toAppError below, and the 404/405 handler).
+  INPUT_UNSUPPORTED_MEDIA_TYPE: 415,
+  INPUT_URL_INVALID: 400,
+  INPUT_REQUEST_MALFORMED: 400,
+  ROUTE_NOT_FOUND: 404,
+  ROUTE_METHOD_NOT_ALLOWED: 405,
+  EVENT_NOT_FOUND: 404,
+  INTERNAL: 500,
 };
 
-/** Error body: { error: { code, message, details?, requestId } }. 5xx bodies say "Internal error"; details go to the log. */
-export function installErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
-    if (err instanceof AppError) {
-      const status = httpStatus[err.code];
-      if (status >= 500) request.log.error({ err, code: err.code }, err.message);
-      const exposed = status < 500 || status === 503;
-      return reply.status(status).send({
-        error: {
-          code: err.code,
-          message: exposed ? err.message : 'Internal error',
-          ...(exposed && err.details ? { details: err.details } : {}),
-          requestId: request.id,
-        },
-      });
-    }
-    if (typeof err.statusCode === 'number' && err.statusCode < 500) {
-      // Fastify's own 4xx: schema validation, body too large, unsupported media type.
-      return reply.status(err.statusCode).send({ error: { code: err.validation ? 'INPUT_FIELD_INVALID' : (err.code ?? 'INPUT_INVALID'), message: err.message, requestId: request.id } });
-    }
-    request.log.error({ err }, 'unhandled error');
-    return reply.status(500).send({ error: { code: 'INTERNAL', message: 'Internal error', requestId: request.id } });
+/** Response header naming the request; plugins/request-id.ts sets it on every response, sendError again on errors. */
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/** Longest caller-chosen text (a member or header name) echoed back in an error body. */
+const ECHO_LIMIT = 128;
+
+/** Fastify's own error codes, translated to ours so no FST_ERR_* code reaches a client. */
+const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'INPUT_PAYLOAD_TOO_LARGE', message: 'the request body is larger than this service accepts' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'INPUT_UNSUPPORTED_MEDIA_TYPE', message: 'unsupported Content-Type: send application/json' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'INPUT_INVALID_JSON', message: 'the request body is empty but Content-Type says application/json' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'INPUT_INVALID_JSON', message: 'the request body is not valid JSON' },
+  FST_ERR_BAD_URL: { code: 'INPUT_URL_INVALID', message: 'the URL path is not valid percent-encoded UTF-8' },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'INPUT_URL_INVALID', message: 'a path parameter is longer than this service accepts' },
+  FST_ERR_INVALID_URL: { code: 'INPUT_URL_INVALID', message: 'the URL is not valid' },
+};
+
+function clip(text: string): string {
+  return text.length > ECHO_LIMIT ? `${text.slice(0, ECHO_LIMIT)}…` : text;
+}
+
+/**
+ * A schema-validation failure as INPUT_FIELD_INVALID: details.location is body, querystring, params or headers;
+ * details.field the dotted path of the failing member (the missing or unknown member's name included);
+ * details.rule the JSON Schema keyword that failed. allErrors is off (a DoS guard), so there is one failure.
+ */
+function toFieldError(err: FastifyError): InputError {
+  const [first] = err.validation ?? [];
+  const params = (first?.params ?? {}) as { missingProperty?: unknown; additionalProperty?: unknown };
+  const named = params.missingProperty ?? params.additionalProperty;
+  const segments = (first?.instancePath ?? '').split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (typeof named === 'string') segments.push(named);
+  const field = segments.join('.');
+  // Ajv's message for an unknown member does not name it; the caller needs the name to fix the request.
+  const message = typeof params.additionalProperty === 'string' ? `${err.message}: '${clip(params.additionalProperty)}'` : err.message;
+  return new InputError({
+    code: 'INPUT_FIELD_INVALID',
+    message,
+    details: { location: err.validationContext, ...(field === '' ? {} : { field: clip(field) }), rule: first?.keyword },
+    cause: err,
   });
+}
+
+/**
+ * Any thrown value as an AppError: ours as they are; Fastify's 4xx (validation, body limit, media type, bad URL)
+ * as the code of FASTIFY_CODES, else INPUT_REQUEST_MALFORMED; anything else as INTERNAL, keeping it as the cause.
+ */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const fastifyError = err as Partial<FastifyError> | undefined;
+  if (fastifyError?.validation !== undefined) return toFieldError(err as FastifyError);
+  const known = typeof fastifyError?.code === 'string' ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (known !== undefined) return new AppError({ ...known, cause: err });
+  if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return new AppError({ code: 'INPUT_REQUEST_MALFORMED', message: typeof fastifyError.message === 'string' ? clip(fastifyError.message) : 'malformed request', cause: err });
+  }
+  return new AppError({ code: 'INTERNAL', message: 'Internal error', cause: err });
+}
+
+/**
+ * Sends the one error body, { error: { code, message, details?, requestId } }, with the status of httpStatus and
+ * the X-Request-ID header. 4xx and 503 bodies carry the error's message and details; any other 5xx says
+ * "Internal error" without details, and the error is logged (with its cause) under the request id.
+ */
+export function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const error = toAppError(err);
+  const status = httpStatus[error.code];
+  if (status >= 500) request.log.error({ err: error.code === 'INTERNAL' ? err : error, code: error.code }, error.message);
+  const exposed = status < 500 || status === 503;
+  return reply
+    .status(status)
+    .header(REQUEST_ID_HEADER, request.id)
+    .send({
+      error: {
+        code: error.code,
+        message: exposed ? error.message : 'Internal error',
+        ...(exposed && error.details ? { details: error.details } : {}),
+        requestId: request.id,
+      },
+    });
+}
+
+/** Routes every error, ours and Fastify's, through sendError. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
+}
+
+/**
+ * Fastify's clientErrorHandler: a request Node's HTTP parser refused (bad request line, a NUL in the path, headers
+ * too large) never reaches a route or hook, so it is answered here, on the socket, in the same error shape with a
+ * fresh request id, then the connection is closed. A reset connection gets nothing.
+ */
+export function answerClientError(this: FastifyInstance, err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const requestId = randomUUID();
+  const message =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'the request did not arrive in time' : err.code === 'HPE_HEADER_OVERFLOW' ? 'the request headers are too large' : 'the HTTP request could not be parsed';
+  const body = JSON.stringify({ error: { code: 'INPUT_REQUEST_MALFORMED', message, requestId } });
+  this.log.debug({ err, reqId: requestId }, 'client error');
+  if (socket.writable) {
+    const status = httpStatus.INPUT_REQUEST_MALFORMED;
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Request-ID: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }

@@ -23,6 +23,7 @@ export const CONFIG_DEFAULTS = {
 export const MAX_HSM_SESSIONS = 64;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_FORMATS = ['json', 'pretty'] as const;
 
 export interface Config {
   environment: string;
@@ -35,6 +36,8 @@ export interface Config {
   apiPort: number;
   dataDir: string;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** LOG_FORMAT: one JSON object per line (default outside development), or readable lines (default in development). */
+  logFormat: (typeof LOG_FORMATS)[number];
   /** PKCS#11 settings, used when DEV_MODE=false. Missing values are reported when custody opens (HSMNotConfiguredError). */
   hsm: HsmConfig;
   /** WITNESS_BOOTSTRAP_ENABLED: provision the initial witness pool at startup; refused once a pool exists in production. */
@@ -109,6 +112,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     apiPort: parsePort(env, 'API_PORT', CONFIG_DEFAULTS.apiPort),
     dataDir: nonEmpty(env, 'ARCHON72_DATA_DIR') ?? CONFIG_DEFAULTS.dataDir,
     logLevel: parseChoice(env, 'LOG_LEVEL', LOG_LEVELS, CONFIG_DEFAULTS.logLevel),
+    logFormat: parseChoice(env, 'LOG_FORMAT', LOG_FORMATS, isDevelopmentEnvironment ? 'pretty' : 'json'),
     hsm: {
       libraryPath: nonEmpty(env, 'HSM_PKCS11_LIBRARY'),
       tokenLabel: nonEmpty(env, 'HSM_TOKEN_LABEL'),

@@ -1,3 +1,4 @@
+import type { CheckResult } from '../domain/governance/preoperational.js';
 import type { ChainHead, ChainLink, StoredEvent } from '../domain/chain/event.types.js';
 import type { KeyRevocation, PublicKeyRecord } from '../domain/signing/key.types.js';
 
@@ -136,6 +137,45 @@ export interface SchemaMigrator {
   pending(): Promise<string[]>;
 }
 
+/** constitutional_config and the database's count of refused attempts to weaken it (migration 010). */
+export interface ConstitutionStore {
+  /** Every constitutional_config row (key → value); empty when the table does not exist yet (before migrations). */
+  settings(): Promise<Map<string, number>>;
+  /** Refused writes the database counted, and how many of them have already halted the system. */
+  violationAttempts(): Promise<{ counted: number; acknowledged: number }>;
+  /** Records that the attempts up to `counted` have halted the system (it only moves forward). */
+  acknowledgeViolationAttempts(counted: number): Promise<void>;
+}
+
+/** One pre-operational verification run (FR146), as recorded in preoperational_verifications. */
+export interface VerificationRecord {
+  startedAt: string;
+  outcome: 'passed' | 'failed' | 'bypassed';
+  postHalt: boolean;
+  /** First sequence the chain check verified, when it verified any. */
+  chainFrom: number | undefined;
+  /** The last event known verified after this run (this run's or an earlier one's), when the chain passed. */
+  chainThrough: { sequence: number; hash: string } | undefined;
+  checks: CheckResult[];
+  environment: string;
+  instance: string;
+}
+
+/** The append-only record of pre-operational verification runs. */
+export interface VerificationLog {
+  record(run: VerificationRecord): Promise<void>;
+  /** The latest recorded point up to which the chain was verified; where the next run starts. */
+  lastVerifiedPoint(): Promise<{ sequence: number; hash: string } | undefined>;
+  /** Runs recorded as bypassed within the last `seconds` (database clock). */
+  bypassesWithin(seconds: number): Promise<number>;
+}
+
+/** Clock-drift warnings the database records (migration 005). */
+export interface ClockDriftLog {
+  /** Warnings recorded within the last `seconds`, and in all. */
+  counts(seconds: number): Promise<{ recent: number; total: number; latestAt: string | undefined }>;
+}
+
 /** Wall clock, injectable for tests. */
 export interface Clock {
   /** Current time as a canonical protocol timestamp. */
@@ -180,4 +220,29 @@ export interface HaltChannel {
   /** 'redis' or 'in-process', for /v1/ready and logs. */
   readonly kind: 'redis' | 'in-process';
   close(): Promise<void>;
+}
+
+/** Which events an observer asks for; every member given narrows the answer. */
+export interface EventFilter {
+  /** Any of these event types (none given: every type). */
+  eventTypes?: readonly string[];
+  agentId?: string;
+  /** RFC 3339: events with authority_timestamp ≥ from. */
+  from?: string;
+  /** RFC 3339: events with authority_timestamp < to (half-open, so adjacent windows never overlap). */
+  to?: string;
+}
+
+/**
+ * Read-only queries over the stored log, for the observer API (no authentication, no writes). Every answer is
+ * in sequence order. Appends commit in sequence order (each holds the append lock until it commits), so paging by
+ * "sequence > last seen" never skips an event that commits later. Throws StoreError STORE_UNAVAILABLE.
+ */
+export interface EventQuery {
+  /** At most `limit` events with sequence > afterSequence that match `filter`, ascending. */
+  listEvents(afterSequence: number, limit: number, filter: EventFilter): Promise<StoredEvent[]>;
+  /** The event with this event_id (a lowercase UUID), or undefined. */
+  eventById(eventId: string): Promise<StoredEvent | undefined>;
+  /** The event at this sequence, or undefined. */
+  eventBySequence(sequence: number): Promise<StoredEvent | undefined>;
 }

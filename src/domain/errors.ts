@@ -8,7 +8,11 @@ export type InputErrorCode =
   | 'INPUT_INVALID_JSON'
   | 'INPUT_PAYLOAD_NOT_OBJECT'
   | 'INPUT_PAYLOAD_INVALID'
-  | 'INPUT_PAYLOAD_TOO_LARGE';
+  | 'INPUT_PAYLOAD_TOO_LARGE'
+  | 'INPUT_TIMESTAMP_OUTSIDE_WINDOW'
+  | 'INPUT_UNSUPPORTED_MEDIA_TYPE'
+  | 'INPUT_URL_INVALID'
+  | 'INPUT_REQUEST_MALFORMED';
 
 export type ChainErrorCode =
   | 'CHAIN_SEQUENCE_GAP'
@@ -76,7 +80,18 @@ export type KeyErrorCode =
   | 'KEY_REVOCATION_NEEDS_REPLACEMENT'
   | 'KEY_ID_INVALID';
 
-export type ConfigErrorCode = 'CONFIG_INVALID' | 'CONFIG_FORBIDDEN' | 'CONFIG_DEV_MODE_ENVIRONMENT_MISMATCH';
+export type ConfigErrorCode = 'CONFIG_INVALID' | 'CONFIG_FORBIDDEN' | 'CONFIG_DEV_MODE_ENVIRONMENT_MISMATCH' | 'CONFIG_FLOOR_VIOLATION';
+
+export type VerificationErrorCode = 'VERIFICATION_FAILED' | 'VERIFICATION_BYPASS_REFUSED';
+
+/** No route answers this path (ROUTE_NOT_FOUND) or this method on it (ROUTE_METHOD_NOT_ALLOWED). */
+export type RouteErrorCode = 'ROUTE_NOT_FOUND' | 'ROUTE_METHOD_NOT_ALLOWED';
+
+/** A read asked for an event the log does not hold. */
+export type EventErrorCode = 'EVENT_NOT_FOUND';
+
+/** An unexpected fault, answered as 500 "Internal error" (never thrown on purpose). */
+export type InternalErrorCode = 'INTERNAL';
 
 export type ErrorCode =
   | InputErrorCode
@@ -87,7 +102,11 @@ export type ErrorCode =
   | WitnessErrorCode
   | KeyErrorCode
   | HaltErrorCode
-  | ConfigErrorCode;
+  | ConfigErrorCode
+  | VerificationErrorCode
+  | RouteErrorCode
+  | EventErrorCode
+  | InternalErrorCode;
 
 export interface AppErrorOptions<C extends ErrorCode> {
   code: C;
@@ -136,3 +155,14 @@ export class KeyError extends AppError<KeyErrorCode> {}
 export class HaltError extends AppError<HaltErrorCode> {}
 /** Configuration rejected at startup. */
 export class ConfigError extends AppError<ConfigErrorCode> {}
+/**
+ * A governance threshold outside its constitutional floor or ceiling, in configuration or constitutional_config
+ * (runbook §11.1 "StartupFloorViolationError"): stops startup; seen at runtime, it halts the system.
+ */
+export class StartupFloorViolationError extends ConfigError {}
+/** Pre-operational verification (FR146) failed, or a bypass of it was refused. */
+export class VerificationError extends AppError<VerificationErrorCode> {}
+/** The HTTP request names no route, or a method the route does not answer. */
+export class RouteError extends AppError<RouteErrorCode> {}
+/** A read names an event (by id or sequence) that is not stored. */
+export class EventError extends AppError<EventErrorCode> {}

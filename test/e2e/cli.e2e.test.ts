@@ -124,7 +124,7 @@ describe('archon72 CLI on the embedded database', () => {
       await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/v1/health`)).ok);
       const health = (await (await fetch(`http://127.0.0.1:${port}/v1/health`)).json()) as Record<string, unknown>;
       expect(health).toMatchObject({ status: 'ok', hsm_mode: 'DEVELOPMENT' });
-      expect(server.out.stdout).toMatch(/pre_operational: hash chain tail verified/);
+      expect(server.out.stdout).toMatch(/pre_operational: Pre-operational verification completed successfully/);
       const second = runCli(['events', 'tail'], env);
       expect(second.status).toBe(1);
       expect(second.stderr).toMatch(/STORE_UNAVAILABLE: the embedded database in .* is in use by process \d+/);

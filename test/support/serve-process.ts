@@ -28,7 +28,8 @@ export interface ServeProcess {
  * within `timeoutMs`.
  */
 export async function startServe(env: Record<string, string | undefined>, port: number, timeoutMs = 60_000, args: readonly string[] = []): Promise<ServeProcess> {
-  const proc = startProcess(process.execPath, [CLI, 'serve', ...args], { ...env, API_HOST: '127.0.0.1', API_PORT: String(port) });
+  // JSON log lines (the default outside development) unless the caller asks otherwise: tests and benches parse them.
+  const proc = startProcess(process.execPath, [CLI, 'serve', ...args], { LOG_FORMAT: 'json', ...env, API_HOST: '127.0.0.1', API_PORT: String(port) });
   const url = `http://127.0.0.1:${port}`;
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   void proc.exited.then((how) => (exited = how));

@@ -3,11 +3,13 @@ import { takeAppendLock } from './append-lock.js';
 import { applyAppendEffect, HALT_STATE_ID } from './pg-halt-state.js';
 import { toPublicKeyRecord, WITNESS_KEYS_SQL, type KeyRow } from './pg-key-registry.js';
 import { GENESIS_PREV_HASH } from '../../domain/chain/content-hash.js';
+import { StoreError } from '../../domain/errors.js';
 import type { AppendHead, EventStore } from '../../app/ports.js';
 import type { ChainLink, StoredEvent } from '../../domain/chain/event.types.js';
 import type { JsonObject } from '../../domain/chain/canonical-json.js';
 
-const EVENT_COLUMNS = `sequence, event_id::text AS event_id, event_type, payload, agent_id, signing_key_id, signature,
+/** The select list toStoredEvent expects (timestamps already canonical); pg-event-query.ts reads with it too. */
+export const EVENT_COLUMNS = `sequence, event_id::text AS event_id, event_type, payload, agent_id, signing_key_id, signature,
   witness_id, witness_signature, prev_hash, content_hash,
   ${ts('local_timestamp')} AS local_timestamp, ${ts('authority_timestamp')} AS authority_timestamp`;
 
@@ -90,6 +92,21 @@ function toInsertParams(events: StoredEvent[]): unknown[][] {
   ];
 }
 
+/** The key in PostgreSQL's unique-violation detail, `Key (event_id)=(…) already exists.` (its words may be translated). */
+const EVENT_ID_IN_DETAIL = /\(event_id\)=\(([0-9a-f-]{36})\)/;
+
+/**
+ * A duplicate event_id refused by the database, with the id in `details.eventId`, so a caller that inserted many
+ * can say which of them was already stored. Every other error is returned unchanged.
+ */
+function namingStoredEvent(err: unknown, events: StoredEvent[]): unknown {
+  if (!(err instanceof StoreError) || err.code !== 'STORE_CONFLICT') return err;
+  const detail = (err.cause as { detail?: unknown } | undefined)?.detail;
+  const eventId = typeof detail === 'string' ? EVENT_ID_IN_DETAIL.exec(detail)?.[1] : undefined;
+  if (eventId === undefined || !events.some((e) => e.eventId === eventId)) return err;
+  return new StoreError({ code: 'STORE_CONFLICT', message: `${err.message}: event_id ${eventId}`, details: { ...err.details, eventId }, cause: err.cause });
+}
+
 /**
  * EventStore on PostgreSQL, used unchanged for the `pg` pool and for embedded PGlite. Appends take the append lock
  * (append-lock.ts), read the head, the database clock and the witness keys, let the caller build the batch, and
@@ -114,7 +131,7 @@ export function createPgEventStore(client: SqlClient): EventStore {
           halted: row.halted,
         };
         const events = await build(head);
-        if (events.length > 0) await tx.query(SQL.insertBatch, toInsertParams(events));
+        if (events.length > 0) await tx.query(SQL.insertBatch, toInsertParams(events)).catch((err: unknown) => Promise.reject(namingStoredEvent(err, events)));
         if (effect !== undefined) await applyAppendEffect(tx, effect, events.at(-1)?.sequence);
         return events;
       });
