@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createTestDatabase, shouldRunPostgres, type TestDatabase } from '../support/services.js';
 import { createSoftHsmToken, shouldRunSoftHsm, type SoftHsmToken } from '../support/softhsm.js';
 import { CLI, randomPort, runCli, startProcess, waitFor } from '../support/run-cli.js';
+import { runAgainst, runbookCurls } from '../support/runbook.js';
 import { parsePublicKeySet, type PublicKeySet } from '../../src/domain/signing/public-key-set.js';
 
 const run = (await shouldRunPostgres('production mode on SoftHSM2')) && shouldRunSoftHsm('production mode on SoftHSM2');
@@ -128,6 +129,10 @@ describe.runIf(run)('archon72 in production mode with SoftHSM2', () => {
       await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/v1/health`)).ok);
       const health = (await (await fetch(`http://127.0.0.1:${port}/v1/health`)).json()) as Record<string, unknown>;
       expect(health.hsm_mode).toBe('PRODUCTION');
+      // Runbook §6.4, verbatim.
+      const securityCurls = runbookCurls('### 6.4');
+      expect(securityCurls).toEqual(["curl -s http://api-endpoint/v1/health | jq '.hsm_mode'"]);
+      expect(runAgainst(securityCurls[0]!, `http://127.0.0.1:${port}`)).toBe('"PRODUCTION"\n');
       expect(server.out.stdout).toMatch(/"hsmMode":"PRODUCTION","msg":"startup: key custody opened"/);
       expect(server.out.stdout).not.toContain(token.pin);
     } finally {

@@ -30,7 +30,7 @@ const EXPECTED: Record<string, (stdout: string) => void> = {
     expect(body).toMatchObject({ halt: { halted: false }, witness_pool: { size: 12, minimum: 6 }, verification: { outcome: 'passed' } });
   },
   'curl -s http://api-endpoint/metrics | head -20': (out) => {
-    const lines = out.trimEnd().split('\n');
+    const lines = out.split('\n').slice(0, -1);
     expect(lines).toHaveLength(20);
     expect(lines[0]).toMatch(/^# HELP archon72_/);
   },
@@ -46,7 +46,7 @@ const EXPECTED: Record<string, (stdout: string) => void> = {
       'archon72_witness_pool_size',
       'archon72_clock_drift_warnings',
       'archon72_http_request_duration_seconds_bucket',
-      'archon72_process_cpu_seconds_total',
+      'archon72_process_cpu_user_seconds_total',
     ]) {
       expect(out).toContain(metric);
     }

@@ -10,18 +10,22 @@ export const OUR_RUNBOOK = join(process.cwd(), 'docs', 'operations', 'deployment
  * level), as operators would paste them, each without its trailing `# comment`.
  */
 export function runbookCurls(heading: string): string[] {
-  const text = readFileSync(OUR_RUNBOOK, 'utf8');
-  const start = text.indexOf(`\n${heading}`);
-  if (start < 0) throw new Error(`the runbook has no section "${heading}"`);
+  const lines = readFileSync(OUR_RUNBOOK, 'utf8').split('\n');
   const level = /^#+/.exec(heading)![0].length;
-  const rest = text.slice(start + heading.length + 1);
-  const end = rest.search(new RegExp(`\\n#{1,${level}} `));
-  const section = end < 0 ? rest : rest.slice(0, end);
-  const blocks = [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]!);
-  return blocks
-    .flatMap((block) => block.split('\n'))
-    .map((line) => line.replace(/\s+#.*$/, '').trim())
-    .filter((line) => line.startsWith('curl '));
+  const start = lines.findIndex((line) => line.startsWith(`${heading} `) || line === heading);
+  if (start < 0) throw new Error(`the runbook has no section "${heading}"`);
+  const commands: string[] = [];
+  let fence: string | undefined;
+  for (const line of lines.slice(start + 1)) {
+    if (fence === undefined && /^#+ /.test(line) && /^#+/.exec(line)![0].length <= level) break;
+    if (line.startsWith('```')) {
+      fence = fence === undefined ? line.slice(3) : undefined;
+      continue;
+    }
+    const command = line.replace(/\s+#.*$/, '').trim();
+    if (fence === 'bash' && command.startsWith('curl ')) commands.push(command);
+  }
+  return commands;
 }
 
 /** Runs a runbook command line with bash, pointed at `url` instead of the runbook's hosts; returns stdout. */

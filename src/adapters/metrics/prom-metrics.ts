@@ -22,15 +22,15 @@ export interface GovernanceReaders {
 }
 
 /**
- * Prometheus metrics for one process (GET /metrics): the process defaults (CPU, memory, event loop) plus
- * the halt (archon72_halted, archon72_halts_total{source}, archon72_halt_propagation_seconds), the write path
+ * Prometheus metrics for one process (GET /metrics): the process defaults (archon72_process_*, archon72_nodejs_*)
+ * plus the halt (archon72_halted, archon72_halts_total{source}, archon72_halt_propagation_seconds), the write path
  * (archon72_events_appended_total, archon72_append_duration_seconds, archon72_chain_head_sequence) and governance
  * (archon72_witness_pool_size, archon72_clock_drift_warnings, archon72_verification_failures_total{check}).
  * HTTP request metrics are the API's (src/api/plugins).
  */
 export function createPromMetrics(): PromMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'archon72_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'archon72_' });
   const halted = new Gauge({ name: 'archon72_halted', help: '1 while this instance considers the system halted (CT-11), else 0.', registers: [registry] });
   const halts = new Counter({ name: 'archon72_halts_total', help: 'Halts this instance observed, by what raised them.', labelNames: ['source'], registers: [registry] });
   const propagation = new Histogram({
