@@ -25,6 +25,7 @@ import { createPgEventQuery } from './adapters/postgres/pg-event-query.js';
 import { createPgVerificationLog } from './adapters/postgres/pg-verification-log.js';
 import { createPgClockDriftLog } from './adapters/postgres/pg-clock-drift.js';
 import { ConstitutionWatch } from './app/constitution-watch.js';
+import { CONSTITUTIONAL_LIMITS, type GovernanceSettings } from './domain/governance/constitutional-limits.js';
 import type { ReplicaProbe } from './app/preoperational/replica-check.js';
 import type { Config } from './app/config.js';
 import type { Clock, ClockDriftLog, ConstitutionStore, EventQuery, EventStore, HaltChannel, HaltStateStore, KeyCustody, KeyRegistry, SchemaMigrator, VerificationLog } from './app/ports.js';
@@ -70,6 +71,8 @@ export interface Stack {
   clockDrift: ClockDriftLog;
   /** The read replica (DATABASE_READ_URL), opened by openStack({ replica: true }) when configured. */
   replica: ReplicaProbe | undefined;
+  /** Applies the governance settings in force (read at startup) to the write path: the submission window. */
+  useGovernance(settings: GovernanceSettings): void;
   /** Halts the system when a governance threshold leaves its limits at runtime; the server starts it. */
   constitutionWatch(): ConstitutionWatch;
   /** Whether writes need the channel to be reachable: whenever REDIS_URL is set (fail closed, in every mode). */
@@ -133,6 +136,9 @@ export async function openStack(config: Config, holder: string, options: OpenSta
   const replicaClient =
     options.replica && config.databaseReadUrl !== undefined ? createPgClient({ connectionString: config.databaseReadUrl, applicationName: `archon72 ${holder} (replica check)` }) : undefined;
   let watch: ConstitutionWatch | undefined;
+  // Agent submissions are refused outside this window of the server clock (replays); the server sets it from
+  // constitutional_config once its floors are checked (useGovernance), before the appender exists.
+  let submissionWindowSeconds: number = CONSTITUTIONAL_LIMITS.event_timestamp_window_seconds.initial;
   const constitution = createPgConstitutionStore(client);
   const haltState = createPgHaltStateStore(client);
   const requireHaltChannel = config.redisUrl !== undefined;
@@ -161,7 +167,10 @@ export async function openStack(config: Config, holder: string, options: OpenSta
       throw new CustodyError({ code: 'CUSTODY_NOT_CONFIGURED', message: `${holder} opened no key custody, so it cannot sign` });
     },
     appender() {
-      appender ??= new EventAppender({ store, keys, custody: stack.custody(), verify: verifyEd25519Sodium, gate });
+      appender ??= new EventAppender(
+        { store, keys, custody: stack.custody(), verify: verifyEd25519Sodium, gate, clock: stack.clock, metrics: metrics.append },
+        { submissionWindowMs: submissionWindowSeconds * 1000 },
+      );
       return appender;
     },
     haltState,
@@ -170,6 +179,10 @@ export async function openStack(config: Config, holder: string, options: OpenSta
     verificationLog: createPgVerificationLog(client),
     clockDrift: createPgClockDriftLog(client),
     replica: replicaClient === undefined ? undefined : { store: createPgEventStore(replicaClient), maxLagEvents: config.replicaMaxLagEvents },
+    useGovernance(settings) {
+      if (appender !== undefined) throw new Error('useGovernance() must come before the appender is first used');
+      submissionWindowSeconds = settings.event_timestamp_window_seconds;
+    },
     constitutionWatch() {
       watch ??= new ConstitutionWatch({
         store: constitution,

@@ -43,10 +43,14 @@ export async function runServer(config: Config, options: ServeOptions): Promise<
   try {
     settings = await requireConfigurationFloors(stack.constitution, { haltPollMs: config.haltPollMs });
     log.info({ settings }, 'startup: configuration floors checked');
+    stack.useGovernance(settings);
     if (options.migrate) {
       const applied = await stack.migrator.migrate((version, name) => log.info({ version, migration: name }, 'startup: migration applied'));
       log.info({ applied: applied.length }, 'startup: migrations checked');
-      if (applied.length > 0) settings = await requireConfigurationFloors(stack.constitution, { haltPollMs: config.haltPollMs });
+      if (applied.length > 0) {
+        settings = await requireConfigurationFloors(stack.constitution, { haltPollMs: config.haltPollMs });
+        stack.useGovernance(settings);
+      }
     } else {
       await requireMigrated(stack);
       log.info('startup: migrations checked (none pending)');

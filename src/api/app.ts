@@ -52,6 +52,10 @@ export function buildApp(services: AppServices, options: AppOptions): FastifyIns
     // So do requests Node's HTTP parser refuses, before Fastify sees them.
     clientErrorHandler: answerClientError,
     bodyLimit: BODY_LIMIT_BYTES,
+    // A request that arrives on a kept-alive connection while the server closes is served (the stack closes only
+    // after the server) and answered with Connection: close (src/graceful-shutdown.ts), not with Fastify's own 503
+    // body, which is not our error shape.
+    return503OnClosing: false,
     // Refuse unknown members instead of silently dropping them (Fastify's default removeAdditional: true), and
     // wrong types instead of converting them (default coerceTypes: 'array'): a schema means what it says.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },

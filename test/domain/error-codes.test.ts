@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { verifyEd25519Sodium } from '../../src/adapters/crypto/sodium-ed25519.js';
 import { canonicalize } from '../../src/domain/chain/canonical-json.js';
 import { validatePayload, parseSubmission } from '../../src/domain/chain/validate-submission.js';
+import { checkSubmissionWindow } from '../../src/domain/chain/submission-window.js';
 import { verifyContentHash, verifyLink } from '../../src/domain/chain/verify-link.js';
 import { parseJsonText } from '../../src/domain/encoding/parse-json.js';
 import { ChainError, InputError, SignatureError, WitnessError, type AppError, type ErrorCode, HaltError } from '../../src/domain/errors.js';
@@ -38,6 +39,7 @@ const PRODUCERS: Record<string, [abstract new (...args: never[]) => AppError, ()
   INPUT_PAYLOAD_NOT_OBJECT: [InputError, () => validatePayload([])],
   INPUT_PAYLOAD_INVALID: [InputError, () => canonicalize({ n: Number.NaN })],
   INPUT_PAYLOAD_TOO_LARGE: [InputError, () => validatePayload({ a: 'x'.repeat(70_000) })],
+  INPUT_TIMESTAMP_OUTSIDE_WINDOW: [InputError, () => checkSubmissionWindow('2026-01-09T12:00:00.000000Z', Date.parse('2026-01-09T13:00:00Z'), 300_000)],
   CHAIN_SEQUENCE_GAP: [ChainError, () => verifyLink(undefined, e2)],
   CHAIN_PREV_HASH_MISMATCH: [ChainError, () => verifyLink(undefined, { ...e1, prevHash: e2.prevHash })],
   CHAIN_CONTENT_HASH_MISMATCH: [ChainError, () => verifyContentHash({ ...e2, contentHash: e1.contentHash })],

@@ -1,3 +1,5 @@
+import { MAX_SUBMISSION_BATCH } from '../../app/event-appender.js';
+
 /** JSON schema of an agent's submission (docs/PROTOCOL.md §3); the domain's parseSubmission checks the details. */
 export const submissionSchema = {
   type: 'object',
@@ -33,4 +35,21 @@ export const storedEventSchema = {
     witness_id: { type: 'string' },
     witness_signature: { type: 'string' },
   },
+} as const;
+
+/** JSON schema of an agent batch, `{"events": [submission, …]}`: 1 to MAX_SUBMISSION_BATCH submissions. */
+export const batchSubmissionSchema = {
+  type: 'object',
+  required: ['events'],
+  additionalProperties: false,
+  properties: {
+    events: { type: 'array', minItems: 1, maxItems: MAX_SUBMISSION_BATCH, items: submissionSchema },
+  },
+} as const;
+
+/** JSON schema of a stored batch: the stored events in submission order. */
+export const storedEventsSchema = {
+  type: 'object',
+  required: ['events'],
+  properties: { events: { type: 'array', items: storedEventSchema } },
 } as const;
