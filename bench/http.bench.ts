@@ -4,11 +4,9 @@
  * server, dropped at the end). First it seeds the data directory with events signed by their agents and stored
  * through the real EventAppender (as `archon72 serve` would store them), then starts the server on that directory
  * and measures each endpoint for --duration seconds after a short warm-up. The server is the built
- * `archon72 serve` (`npm run build` first) when it serves the observer routes, else bench/http-server.ts, which
- * composes the same services plus the observer routes (--server cli|inline forces one). Its log level is warn,
- * so request logging is off. Writes bench/results/http-latest.json.
- * Options: `-- --events 10000 --duration 10 --warmup 2 --connections 32 --server auto|cli|inline
- * --backend pglite|postgresql --out FILE`.
+ * `archon72 serve` (the npm script builds first). Its log level is warn, so request logging is off. Writes
+ * bench/results/http-latest.json.
+ * Options: `-- --events 10000 --duration 10 --warmup 2 --connections 32 --backend pglite|postgresql --out FILE`.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,14 +17,13 @@ import { collectMachineInfo } from './machine-info.js';
 import { formatNumber, formatTable } from './format-table.js';
 import { closeScopesOnSignal, scoped } from './bench-scope.js';
 import { startServe } from '../test/support/serve-process.js';
-import { randomPort, startProcess, waitFor } from '../test/support/run-cli.js';
+import { randomPort } from '../test/support/run-cli.js';
 
 interface Options {
   events: number;
   duration: number;
   warmup: number;
   connections: number;
-  server: 'auto' | 'cli' | 'inline';
   backend: 'pglite' | 'postgresql';
   out: string;
 }
@@ -60,8 +57,6 @@ function parseOptions(argv: string[]): Options {
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}`);
     return n;
   };
-  const server = value('server') ?? 'auto';
-  if (server !== 'auto' && server !== 'cli' && server !== 'inline') throw new Error('--server auto|cli|inline');
   const backend = value('backend') ?? 'pglite';
   if (backend !== 'pglite' && backend !== 'postgresql') throw new Error('--backend pglite|postgresql');
   return {
@@ -69,7 +64,6 @@ function parseOptions(argv: string[]): Options {
     duration: int('duration', 10, 1),
     warmup: int('warmup', 2, 0),
     connections: int('connections', 32, 1),
-    server,
     backend,
     out: value('out') ?? join('bench', 'results', 'http-latest.json'),
   };
@@ -91,31 +85,11 @@ async function seed(dataDir: string, databaseUrl: string | undefined, agentDir: 
   }
 }
 
-/** Starts the server the options ask for; resolves with its URL, which kind it is, and how to stop it. */
-async function startServer(kind: Options['server'], env: Record<string, string>) {
-  const built = existsSync(join('dist', 'src', 'main.js'));
-  if (kind === 'cli' && !built) throw new Error('--server cli needs the build: run `npm run build` first');
-  if (kind !== 'inline' && built) {
-    const serve = await startServe(env, Number(randomPort()));
-    const probe = await fetch(`${serve.url}/v1/observer/events?limit=1`);
-    if (probe.ok || kind === 'cli') return { kind: 'archon72 serve', url: serve.url, stop: () => serve.stop() };
-    process.stderr.write(`the built archon72 serve answers ${probe.status} for /v1/observer/events: using bench/http-server.ts\n`);
-    await serve.stop();
-  }
-  const port = randomPort();
-  const proc = startProcess(process.execPath, ['--import', 'tsx', join('bench', 'http-server.ts')], { ...env, API_HOST: '127.0.0.1', API_PORT: port });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/v1/health`)).ok, 120_000).catch((err: unknown) => {
-    throw new Error(`bench/http-server.ts did not start: ${String(err)}\n${proc.out.stdout}\n${proc.out.stderr}`);
-  });
-  return {
-    kind: 'bench/http-server.ts',
-    url,
-    stop: async () => {
-      proc.child.kill('SIGTERM');
-      return proc.exited;
-    },
-  };
+/** Starts the built `archon72 serve`; resolves with its URL and how to stop it. */
+async function startServer(env: Record<string, string>) {
+  if (!existsSync(join('dist', 'src', 'main.js'))) throw new Error('bench:http needs the build: run `npm run build` first');
+  const serve = await startServe(env, Number(randomPort()));
+  return { kind: 'archon72 serve', url: serve.url, stop: () => serve.stop() };
 }
 
 /** One autocannon run of `scenario` against `url`. */
@@ -150,7 +124,7 @@ async function main(): Promise<void> {
     process.stderr.write(`seeding ${options.events} events…\n`);
     const ids = await seed(dataDir, database?.url, join(temp.path, 'agents'), options.events);
     const env = { ARCHON72_DATA_DIR: dataDir, DEV_MODE: 'true', ENVIRONMENT: 'development', LOG_LEVEL: 'warn', ...(database === undefined ? {} : { DATABASE_URL: database.url }) };
-    const server = await startServer(options.server, env);
+    const server = await startServer(env);
     scope.defer(async () => void (await server.stop()));
     const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.length)] as T;
     const scenarios: Scenario[] = [

@@ -293,11 +293,8 @@ export function governanceContract(name: string, backend: () => Promise<TestBack
     });
 
     describe('constitutional health', () => {
-      it('reports the governance state read from the database', async () => {
-        await write(2);
-        // An event whose agent clock is 30 s behind the database's: recorded by migration 005 as drift.
-        await halt.appender.append(await stack.submission({ localTimestamp: toCanonicalTimestamp(new Date(Date.now() - 30_000)) }));
-        const report = await constitutionalHealth({
+      const health = () =>
+        constitutionalHealth({
           ...stack,
           haltState: halt.state,
           constitution: constitution(),
@@ -306,6 +303,12 @@ export function governanceContract(name: string, backend: () => Promise<TestBack
           operational: { haltPollMs: 500 },
           verification: { outcome: 'passed', completedAt: systemClock.now(), checks: [] },
         });
+
+      it('reports the governance state read from the database', async () => {
+        await write(2);
+        // An event whose agent clock is 30 s behind the database's: recorded by migration 005 as drift.
+        await halt.appender.append(await stack.submission({ localTimestamp: toCanonicalTimestamp(new Date(Date.now() - 30_000)) }));
+        const report = await health();
         const head = (await stack.store.head())!;
         expect(report).toMatchObject({
           status: 'unhealthy',
@@ -318,15 +321,7 @@ export function governanceContract(name: string, backend: () => Promise<TestBack
         });
         expect(report.limits.every((l) => l.within)).toBe(true);
         await registerKeepers();
-        const healthy = await constitutionalHealth({
-          ...stack,
-          haltState: halt.state,
-          constitution: constitution(),
-          clockDrift: createPgClockDriftLog(stack.client),
-          clock: systemClock,
-          operational: { haltPollMs: 500 },
-          verification: { outcome: 'passed', completedAt: systemClock.now(), checks: [] },
-        });
+        const healthy = await health();
         expect(healthy).toMatchObject({ status: 'warning', keepers: { active: 2, quorum: 2 } });
       });
     });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerKeeperQuorumByCli } from '../support/keepers.js';
 import { toSubmissionJson } from '../../src/domain/chain/event-json.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -361,6 +362,8 @@ describe.runIf(runProduction)('halt channel outage with two production instances
     } finally {
       await client.close();
     }
+    // Production does not start without a quorum of keepers (pre-operational verification).
+    registerKeeperQuorumByCli(env, dir);
     // One at a time: the first provisions the event writer's key in the token, the second finds it there.
     for (let i = 0; i < 2; i++) servers.push(await startServe(env, await freePort()));
   });
@@ -377,7 +380,7 @@ describe.runIf(runProduction)('halt channel outage with two production instances
     for (const server of servers) {
       const answer = await postEvent(server.url, submission(`before-${server.port}`));
       expect(answer.status, JSON.stringify(answer.body)).toBe(201);
-      expect((await getJson(server.url, '/v1/ready')).body).toEqual({ status: 'ready', database: 'connected', redis: 'connected' });
+      expect((await getJson(server.url, '/v1/ready')).body).toEqual({ status: 'ready', database: 'connected', redis: 'connected', verification: 'passed' });
     }
 
     await redis.kill('SIGKILL');
@@ -387,7 +390,7 @@ describe.runIf(runProduction)('halt channel outage with two production instances
       expect({ status: answer.status, code: answer.code }).toEqual({ status: 503, code: 'HALT_CHANNEL_UNAVAILABLE' });
       const ready = await getJson(server.url, '/v1/ready');
       expect(ready.status).toBe(503);
-      expect(ready.body).toEqual({ status: 'not_ready', database: 'connected', redis: 'unreachable' });
+      expect(ready.body).toEqual({ status: 'not_ready', database: 'connected', redis: 'unreachable', verification: 'passed' });
       // Reads still answer: the system is not halted, this instance just cannot write.
       const halt = await getJson(server.url, '/v1/halt');
       expect(halt.status).toBe(200);
@@ -398,7 +401,7 @@ describe.runIf(runProduction)('halt channel outage with two production instances
     await redis.start();
     for (const server of servers) {
       await until(`server ${server.port} to accept writes again`, async () => (await postEvent(server.url, submission(`after-${server.port}`))).status === 201, 15_000);
-      expect((await getJson(server.url, '/v1/ready')).body).toEqual({ status: 'ready', database: 'connected', redis: 'connected' });
+      expect((await getJson(server.url, '/v1/ready')).body).toEqual({ status: 'ready', database: 'connected', redis: 'connected', verification: 'passed' });
       expect((await getJson(server.url, '/v1/halt')).body).toMatchObject({ halted: false, instance: 'operational' });
     }
     // Nothing was halted: no halt record, and the production verifier (no development keys) accepts the log.

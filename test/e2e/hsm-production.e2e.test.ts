@@ -1,11 +1,12 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, shouldRunPostgres, type TestDatabase } from '../support/services.js';
 import { createSoftHsmToken, shouldRunSoftHsm, type SoftHsmToken } from '../support/softhsm.js';
 import { CLI, randomPort, runCli, startProcess, waitFor } from '../support/run-cli.js';
 import { runAgainst, runbookCurls } from '../support/runbook.js';
+import { registerKeeperQuorumByCli } from '../support/keepers.js';
 import { parsePublicKeySet, type PublicKeySet } from '../../src/domain/signing/public-key-set.js';
 
 const run = (await shouldRunPostgres('production mode on SoftHSM2')) && shouldRunSoftHsm('production mode on SoftHSM2');
@@ -44,6 +45,10 @@ describe.runIf(run)('archon72 in production mode with SoftHSM2', () => {
     const before = cli(['events', 'append', '--type', 'test.production', '--payload', '{}']);
     expect(before.status).toBe(1);
     expect(before.stderr).toMatch(/WITNESS_POOL_BELOW_FLOOR: the witness pool has 0 active witnesses; writes need at least 6/);
+    // The server refuses to start on it too, before it listens.
+    const serve = cli(['serve'], { API_PORT: randomPort() });
+    expect(serve.status).toBe(1);
+    expect(serve.stderr).toMatch(/^archon72: WITNESS_POOL_BELOW_FLOOR: the witness pool has 0 active witnesses/);
 
     const disabled = cli(['witness', 'bootstrap']);
     expect(disabled.status).toBe(1);
@@ -112,16 +117,7 @@ describe.runIf(run)('archon72 in production mode with SoftHSM2', () => {
     const noKeepers = cli(['serve'], { API_PORT: randomPort() });
     expect(noKeepers.status).toBe(1);
     expect(noKeepers.stderr).toMatch(/^archon72: VERIFICATION_FAILED: pre_operational verification failed: keeper_key_availability \(0 active keepers, fewer than the quorum 2/);
-    writeFileSync(join(dir, 'passphrase'), 'a passphrase long enough\n', { mode: 0o600 });
-    const keeperMachine = { ARCHON72_DATA_DIR: join(dir, 'keeper-machine'), DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none' };
-    for (const name of ['alice', 'bob']) {
-      const key = join(dir, `${name}.key`);
-      const request = join(dir, `${name}.request.json`);
-      expect(runCli(['keeper', 'keygen', '--keeper', `KEEPER:${name}`, '--out', key, '--passphrase-file', join(dir, 'passphrase')], keeperMachine).status).toBe(0);
-      expect(runCli(['keeper', 'request', '--key', key, '--out', request, '--passphrase-file', join(dir, 'passphrase')], keeperMachine).status).toBe(0);
-      const registered = cli(['keeper', 'register', '--request', request]);
-      expect(registered.status, registered.stderr).toBe(0);
-    }
+    registerKeeperQuorumByCli(env, dir);
 
     const port = randomPort();
     const server = startProcess(process.execPath, [CLI, 'serve'], { ...env, API_PORT: port, LOG_LEVEL: 'info' });

@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from './run-cli.js';
 import { toHex } from '../../src/domain/encoding/bytes.js';
 import type { TestStack } from './test-stack.js';
 
@@ -24,4 +27,28 @@ export async function registerKeeperByHand(
   };
   await stack.appender.append(await stack.submission({ eventType: 'keeper.key_registered', payload }));
   await stack.registry.registerKeeperKey({ agentId: keeper.keeperId, keyId: keeper.keyId, publicKey: keeper.publicKey });
+}
+
+/**
+ * Registers KEEPER:alice and KEEPER:bob (the bootstrap quorum) the way operators do: each keeper makes a key and a
+ * self-signed request on a machine of their own (no database), then `archon72 keeper register` runs with `env`.
+ * Production servers refuse to start without a quorum of keepers (pre-operational verification).
+ */
+export function registerKeeperQuorumByCli(env: Record<string, string>, dir: string): void {
+  const passphrase = join(dir, 'keeper-passphrase');
+  writeFileSync(passphrase, 'a passphrase long enough\n', { mode: 0o600 });
+  const keeperMachine = { ARCHON72_DATA_DIR: join(dir, 'keeper-machine'), DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none' };
+  for (const name of ['alice', 'bob']) {
+    const key = join(dir, `${name}.key`);
+    const request = join(dir, `${name}.request.json`);
+    for (const args of [
+      ['keeper', 'keygen', '--keeper', `KEEPER:${name}`, '--out', key, '--passphrase-file', passphrase],
+      ['keeper', 'request', '--key', key, '--out', request, '--passphrase-file', passphrase],
+    ]) {
+      const made = runCli(args, keeperMachine);
+      if (made.status !== 0) throw new Error(`archon72 ${args.slice(0, 2).join(' ')} failed: ${made.stderr}`);
+    }
+    const registered = runCli(['keeper', 'register', '--request', request], env);
+    if (registered.status !== 0) throw new Error(`archon72 keeper register ${name} failed: ${registered.stderr}`);
+  }
 }
