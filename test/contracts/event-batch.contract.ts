@@ -1,6 +1,7 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { createTestStack, type TestBackend, type TestStack } from '../support/test-stack.js';
+import type { TestBackend, TestStack } from '../support/test-stack.js';
+import { useContractStack } from '../support/contract-stack.js';
 import { createTestHalt } from '../support/test-halt.js';
 import { expectRejection } from '../support/expect-rejection.js';
 import { verifyChain } from '../../src/app/verify-chain.js';
@@ -18,19 +19,9 @@ import type { EventSubmission, StoredEvent } from '../../src/domain/chain/event.
 export function eventBatchContract(name: string, backend: () => Promise<TestBackend | undefined>): void {
   describe(`agent batches: ${name}`, () => {
     let stack: TestStack;
-    let skip = false;
 
-    beforeEach(async (ctx) => {
-      const b = await backend();
-      if (b === undefined) {
-        skip = true;
-        ctx.skip();
-        return;
-      }
-      stack = await createTestStack(b);
-    });
-    afterEach(async () => {
-      if (!skip) await stack.close();
+    useContractStack(backend, (opened) => {
+      stack = opened;
     });
 
     const batch = (n: number, agentId?: string) => Promise.all(Array.from({ length: n }, (_, i) => stack.submission({ payload: { i } }, agentId)));

@@ -1,6 +1,7 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { createTestStack, type TestBackend, type TestStack } from '../support/test-stack.js';
+import type { TestBackend, TestStack } from '../support/test-stack.js';
+import { useContractStack } from '../support/contract-stack.js';
 import { expectRejection } from '../support/expect-rejection.js';
 import { verifyChain } from '../../src/app/verify-chain.js';
 import { EventAppender } from '../../src/app/event-appender.js';
@@ -16,19 +17,9 @@ import { SignatureError, StoreError } from '../../src/domain/errors.js';
 export function eventStoreContract(name: string, backend: () => Promise<TestBackend | undefined>): void {
   describe(`EventStore contract: ${name}`, () => {
     let stack: TestStack;
-    let skip = false;
 
-    beforeEach(async (ctx) => {
-      const b = await backend();
-      if (b === undefined) {
-        skip = true;
-        ctx.skip();
-        return;
-      }
-      stack = await createTestStack(b);
-    });
-    afterEach(async () => {
-      if (!skip) await stack.close();
+    useContractStack(backend, (opened) => {
+      stack = opened;
     });
 
     const verified = () => verifyChain({ store: stack.store, registry: stack.registry, verify: verifyEd25519Sodium, allowDevelopmentKeys: true });

@@ -1,5 +1,6 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { createTestStack, type TestBackend, type TestStack } from '../support/test-stack.js';
+import { describe, it, expect, afterEach } from 'vitest';
+import type { TestBackend, TestStack } from '../support/test-stack.js';
+import { useContractStack } from '../support/contract-stack.js';
 import { createTestHalt, eventually, type TestHalt } from '../support/test-halt.js';
 import { expectRejection } from '../support/expect-rejection.js';
 import { keyPairFromSeed, signEd25519, verifyEd25519Sodium } from '../../src/adapters/crypto/sodium-ed25519.js';
@@ -51,20 +52,15 @@ export function governanceContract(name: string, backend: () => Promise<TestBack
     const { metrics, failures } = recordingMetrics();
     const logs: string[] = [];
 
-    beforeEach(async (ctx) => {
-      const b = await backend();
-      if (b === undefined) {
-        ctx.skip();
-        return;
-      }
-      stack = await createTestStack(b);
+    useContractStack(backend, async (opened) => {
+      stack = opened;
       halt = await createTestHalt(stack);
       logs.length = 0;
       failures.length = 0;
-    }, 60_000);
+    });
+    // Runs before the stack closes (after-hooks run in reverse order of registration).
     afterEach(async () => {
       await halt?.stop();
-      await stack?.close();
     });
 
     const registerKeepers = async () => {

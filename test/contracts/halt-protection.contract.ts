@@ -1,6 +1,7 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { createTestStack, type TestBackend, type TestStack } from '../support/test-stack.js';
+import type { TestBackend, TestStack } from '../support/test-stack.js';
+import { useContractStack } from '../support/contract-stack.js';
 import { expectRejection } from '../support/expect-rejection.js';
 import { PLACEHOLDER_SIGNATURE, registerKeeperByHand } from '../support/keepers.js';
 import { StoreError } from '../../src/domain/errors.js';
@@ -14,17 +15,10 @@ const HALT_ID = '00000000-0000-0000-0000-000000000001';
 export function haltProtectionContract(name: string, backend: () => Promise<TestBackend | undefined>): void {
   describe(`halt clear protection: ${name}`, () => {
     let stack: TestStack;
-    let skip = false;
     let haltSequence: number;
 
-    beforeEach(async (ctx) => {
-      const b = await backend();
-      if (b === undefined) {
-        skip = true;
-        ctx.skip();
-        return;
-      }
-      stack = await createTestStack(b);
+    useContractStack(backend, async (opened) => {
+      stack = opened;
       const keeper = (name: string) => ({ keeperId: `KEEPER:${name}`, keyId: `keeper-${name}`, publicKey: new Uint8Array(32).fill(name.length) });
       // The first two keepers are the bootstrap (the quorum is 2); they approve the third.
       await registerKeeperByHand(stack, keeper('alice'));
@@ -33,9 +27,6 @@ export function haltProtectionContract(name: string, backend: () => Promise<Test
       const halt = await stack.appender.append(await stack.submission({ eventType: 'halt.triggered', payload: { reason: 'test' } }));
       haltSequence = halt.sequence;
       await stack.client.query(`UPDATE halt_state SET is_halted = true, reason = 'test', halt_event_sequence = $1 WHERE id = $2`, [haltSequence, HALT_ID]);
-    });
-    afterEach(async () => {
-      if (!skip) await stack.close();
     });
 
     const ceremony = async (keepers: string[], ceremonyId = randomUUID(), forHalt = haltSequence) => {

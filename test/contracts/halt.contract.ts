@@ -1,6 +1,7 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { describe, it, expect, afterEach } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { createTestStack, type TestBackend, type TestStack } from '../support/test-stack.js';
+import type { TestBackend, TestStack } from '../support/test-stack.js';
+import { useContractStack } from '../support/contract-stack.js';
 import { createTestHalt, eventually, type TestHalt } from '../support/test-halt.js';
 import { expectRejection } from '../support/expect-rejection.js';
 import { keyPairFromSeed, signEd25519 } from '../../src/adapters/crypto/sodium-ed25519.js';
@@ -37,19 +38,12 @@ export function haltContract(name: string, backend: () => Promise<TestBackend | 
   describe(`halt: ${name}`, () => {
     let stack: TestStack;
     let halt: TestHalt;
-    let skip = false;
     const alice = keeper('alice', 1);
     const bob = keeper('bob', 2);
     const carol = keeper('carol', 3);
 
-    beforeEach(async (ctx) => {
-      const b = await backend();
-      if (b === undefined) {
-        skip = true;
-        ctx.skip();
-        return;
-      }
-      stack = await createTestStack(b);
+    useContractStack(backend, async (opened) => {
+      stack = opened;
       const deps = { ...stack.services, verify: verifyEd25519Sodium };
       const request = (k: Keeper) => signAs(k, keeperRegistrationStatement(k.keeperId, k.keyId, toHex(k.publicKey)));
       await registerKeeperKey(deps, request(alice), []);
@@ -57,10 +51,9 @@ export function haltContract(name: string, backend: () => Promise<TestBackend | 
       await registerKeeperKey(deps, request(carol), [signAs(alice, request(carol).statement), signAs(bob, request(carol).statement)]);
       halt = await createTestHalt(stack);
     });
+    // Runs before the stack closes (after-hooks run in reverse order of registration).
     afterEach(async () => {
-      if (skip) return;
-      await halt.stop();
-      await stack.close();
+      await halt?.stop();
     });
 
     const write = async (i = 0) => halt.appender.append(await stack.submission({ payload: { i } }));

@@ -1,5 +1,6 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { createTestStack, type TestBackend, type TestStack } from '../support/test-stack.js';
+import { describe, it, expect } from 'vitest';
+import type { TestBackend, TestStack } from '../support/test-stack.js';
+import { useContractStack } from '../support/contract-stack.js';
 import { expectRejection } from '../support/expect-rejection.js';
 import { registerKeeperByHand } from '../support/keepers.js';
 import { generateAgentKey, revokeKey, rotateAgentKey } from '../../src/app/key-lifecycle.js';
@@ -20,19 +21,9 @@ import { toBase64, toHex } from '../../src/domain/encoding/bytes.js';
 export function keyLifecycleContract(name: string, backend: () => Promise<TestBackend | undefined>): void {
   describe(`key lifecycle: ${name}`, () => {
     let stack: TestStack;
-    let skip = false;
 
-    beforeEach(async (ctx) => {
-      const b = await backend();
-      if (b === undefined) {
-        skip = true;
-        ctx.skip();
-        return;
-      }
-      stack = await createTestStack(b);
-    });
-    afterEach(async () => {
-      if (!skip) await stack.close();
+    useContractStack(backend, (opened) => {
+      stack = opened;
     });
 
     const verified = () => verifyChain({ store: stack.store, registry: stack.registry, verify: verifyEd25519Sodium, allowDevelopmentKeys: true });
