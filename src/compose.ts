@@ -10,7 +10,7 @@ import { verifyEd25519Sodium } from './adapters/crypto/sodium-ed25519.js';
 import { systemClock } from './adapters/system-clock.js';
 import { KeyCache } from './app/key-cache.js';
 import { EventAppender, type WriteGate } from './app/event-appender.js';
-import { ensureAgentKey, EVENT_WRITER_ID } from './app/provision-keys.js';
+import { ensureAgentKey, EVENT_WRITER_ID, LOG_SIGNER_ID } from './app/provision-keys.js';
 import { bootstrapWitnessPool, requireWitnessPoolFloor, WITNESS_POOL_FLOORS } from './app/witness-pool.js';
 import { CustodyError, HaltError, StoreError } from './domain/errors.js';
 import type { SystemEventDeps } from './app/system-events.js';
@@ -280,7 +280,7 @@ export async function requireMigrated(stack: Stack): Promise<void> {
 /**
  * Makes sure every system actor has its own key before the service writes: in development the witness pool
  * WITNESS:dev-01 … (as large as the high-stakes floor, so every event type can be written) and the event writer;
- * in production the event writer, plus the initial pool when WITNESS_BOOTSTRAP_ENABLED=true (refused once a pool
+ * in production the event writer and the log signer (SYSTEM:LOG, for checkpoints), plus the initial pool when WITNESS_BOOTSTRAP_ENABLED=true (refused once a pool
  * exists). Then requires the witness pool floor. Returns the event writer's key.
  * Throws WitnessError WITNESS_BOOTSTRAP_REFUSED or WITNESS_POOL_BELOW_FLOOR, CustodyError from custody.
  */
@@ -293,6 +293,7 @@ export async function provisionKeys(stack: Stack) {
     await bootstrapWitnessPool(deps, { count: WITNESS_POOL_FLOORS.highStakes, prefix: 'pool-', onlyIfEmpty: true }, now);
   }
   const writer = await ensureAgentKey(EVENT_WRITER_ID, deps, now);
+  await ensureAgentKey(LOG_SIGNER_ID, deps, now);
   await requireWitnessPoolFloor(deps, stack.clock.now());
   return writer;
 }

@@ -6,6 +6,9 @@ import type { KeyCustody, KeyRegistry } from './ports.js';
 /** The actor that signs events the service itself writes (runbook §4.4 SYSTEM:EVENT_WRITER). */
 export const EVENT_WRITER_ID = 'SYSTEM:EVENT_WRITER';
 
+/** The log's own signer: Merkle checkpoints and export manifests (docs/PROTOCOL.md, checkpoints). */
+export const LOG_SIGNER_ID = 'SYSTEM:LOG';
+
 export interface ProvisionDeps {
   registry: KeyRegistry;
   custody: KeyCustody;
