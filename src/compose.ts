@@ -278,10 +278,11 @@ export async function requireMigrated(stack: Stack): Promise<void> {
 }
 
 /**
- * Makes sure every system actor has its own key before the service writes: in development the witness pool
- * WITNESS:dev-01 … (as large as the high-stakes floor, so every event type can be written) and the event writer;
- * in production the event writer and the log signer (SYSTEM:LOG, for checkpoints), plus the initial pool when WITNESS_BOOTSTRAP_ENABLED=true (refused once a pool
- * exists). Then requires the witness pool floor. Returns the event writer's key.
+ * Makes sure every system actor has its own key before the service writes: the event writer and the log signer
+ * (SYSTEM:LOG, for checkpoints and export manifests); in development also the witness pool WITNESS:dev-01 … (as
+ * large as the high-stakes floor, so every event type can be written); in production the initial pool when
+ * WITNESS_BOOTSTRAP_ENABLED=true (refused once a pool exists). Then requires the witness pool floor. Returns the
+ * event writer's key.
  * Throws WitnessError WITNESS_BOOTSTRAP_REFUSED or WITNESS_POOL_BELOW_FLOOR, CustodyError from custody.
  */
 export async function provisionKeys(stack: Stack) {
