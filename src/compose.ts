@@ -22,6 +22,8 @@ import { HaltGuard } from './app/halt-guard.js';
 import { verifyChain } from './app/verify-chain.js';
 import { createPgConstitutionStore } from './adapters/postgres/pg-constitution.js';
 import { createPgEventQuery } from './adapters/postgres/pg-event-query.js';
+import { EventFeed } from './app/event-stream/event-feed.js';
+import { nudgeOnCommit } from './app/event-stream/commit-nudge.js';
 import { createPgVerificationLog } from './adapters/postgres/pg-verification-log.js';
 import { createPgClockDriftLog } from './adapters/postgres/pg-clock-drift.js';
 import { ConstitutionWatch } from './app/constitution-watch.js';
@@ -42,6 +44,8 @@ export interface Stack {
   store: EventStore;
   /** Filtered, paged reads of the log (the observer API). */
   eventQuery: EventQuery;
+  /** New events for live streams (SSE): polls the store, nudged by this process's commits. */
+  eventFeed: EventFeed;
   registry: KeyRegistry;
   keys: KeyCache;
   migrator: SchemaMigrator;
@@ -140,6 +144,12 @@ export async function openStack(config: Config, holder: string, options: OpenSta
   // constitutional_config once its floors are checked (useGovernance), before the appender exists.
   let submissionWindowSeconds: number = CONSTITUTIONAL_LIMITS.event_timestamp_window_seconds.initial;
   const constitution = createPgConstitutionStore(client);
+  const eventQuery = createPgEventQuery(client);
+  const eventFeed = new EventFeed({
+    query: eventQuery,
+    head: async () => (await store.head())?.sequence ?? 0,
+    onError: (err) => haltLog('warn', 'event feed: polling the store failed; retrying', { err: String(err) }),
+  });
   const haltState = createPgHaltStateStore(client);
   const requireHaltChannel = config.redisUrl !== undefined;
   let haltLog: HaltLog = () => undefined;
@@ -155,7 +165,8 @@ export async function openStack(config: Config, holder: string, options: OpenSta
     config,
     client,
     store,
-    eventQuery: createPgEventQuery(client),
+    eventQuery,
+    eventFeed,
     registry,
     keys,
     migrator: createMigrator(client),
@@ -168,7 +179,7 @@ export async function openStack(config: Config, holder: string, options: OpenSta
     },
     appender() {
       appender ??= new EventAppender(
-        { store, keys, custody: stack.custody(), verify: verifyEd25519Sodium, gate, clock: stack.clock, metrics: metrics.append },
+        { store, keys, custody: stack.custody(), verify: verifyEd25519Sodium, gate, clock: stack.clock, metrics: nudgeOnCommit(metrics.append, () => eventFeed.nudge()) },
         { submissionWindowMs: submissionWindowSeconds * 1000 },
       );
       return appender;
@@ -239,6 +250,7 @@ export async function openStack(config: Config, holder: string, options: OpenSta
     },
     async close() {
       try {
+        eventFeed.close();
         guard?.stop();
         watch?.stop();
         await appender?.flush();

@@ -9,6 +9,7 @@ import { requireConfigurationFloors } from './app/configuration-floors.js';
 import { runPreoperationalVerification, type PreoperationalReport } from './app/preoperational/run-preoperational.js';
 import { constitutionalHealth, RECENT_DRIFT_SECONDS } from './app/constitutional-health.js';
 import { witnessPoolStatus } from './app/witness-pool.js';
+import { NO_CHECKPOINTS } from './app/export/export-manifest.js';
 import type { GovernanceSettings } from './domain/governance/constitutional-limits.js';
 import type { Config } from './app/config.js';
 
@@ -88,7 +89,13 @@ export async function runServer(config: Config, options: ServeOptions): Promise<
         requireChannel: stack.requireHaltChannel,
       },
       metrics: stack.metrics.registry,
-      observer: { query: stack.eventQuery },
+      observer: {
+        query: stack.eventQuery,
+        stream: { feed: stack.eventFeed },
+        chain: { store: stack.store, registry: stack.registry, verify: stack.verify, allowDevelopmentKeys: stack.allowDevelopmentKeys },
+        keys: { registry: stack.registry, clock: stack.clock },
+        export: { store: stack.store, keys: stack.keys, custody: stack.custody(), checkpoints: NO_CHECKPOINTS, clock: stack.clock },
+      },
       version: VERSION,
       governance: {
         verification: verification.outcome.kind === 'bypassed' ? 'bypassed' : 'passed',
@@ -100,7 +107,7 @@ export async function runServer(config: Config, options: ServeOptions): Promise<
           }),
       },
     },
-    { logger: log },
+    { logger: log, trustProxy: config.trustedProxies, rateLimit: { max: config.rateLimitPerMinute } },
   );
   installGracefulShutdown({ app, closeStack: () => stack.close(), log });
   await app.listen({ host: config.apiHost, port: config.apiPort });

@@ -6,6 +6,10 @@ import { buildApp } from '../../src/api/app.js';
 import { httpStatus } from '../../src/api/errors.js';
 import { createPromMetrics } from '../../src/adapters/metrics/prom-metrics.js';
 import { createPgEventQuery } from '../../src/adapters/postgres/pg-event-query.js';
+import { EventFeed } from '../../src/app/event-stream/event-feed.js';
+import { NO_CHECKPOINTS } from '../../src/app/export/export-manifest.js';
+import { ensureAgentKey, LOG_SIGNER_ID } from '../../src/app/provision-keys.js';
+import { verifyEd25519Sodium } from '../../src/adapters/crypto/sodium-ed25519.js';
 import { createPgConstitutionStore } from '../../src/adapters/postgres/pg-constitution.js';
 import { createPgClockDriftLog } from '../../src/adapters/postgres/pg-clock-drift.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
@@ -141,6 +145,7 @@ describe('every route, fuzzed', () => {
   let stack: TestStack;
   let halt: TestHalt;
   let app: FastifyInstance;
+  let feed: EventFeed;
   const targets: Target[] = [];
   let cases = 0;
   /** Answers by status, printed with the total: shows the fuzzing reached handlers (2xx) and not only the validators. */
@@ -149,6 +154,8 @@ describe('every route, fuzzed', () => {
 
   beforeAll(async () => {
     stack = await createTestStack();
+    await ensureAgentKey(LOG_SIGNER_ID, stack, systemClock.now());
+    feed = new EventFeed({ query: createPgEventQuery(stack.client), head: async () => (await stack.store.head())?.sequence ?? 0, onError: () => undefined });
     const metrics = createPromMetrics();
     halt = await createTestHalt(stack, { forwardMetrics: metrics.halt });
     // The services src/main.ts gives buildApp, on the test stack.
@@ -173,7 +180,14 @@ describe('every route, fuzzed', () => {
               verification: { outcome: 'passed', completedAt: systemClock.now(), checks: [] },
             }),
         },
-        observer: { query: createPgEventQuery(stack.client) },
+        observer: {
+          query: createPgEventQuery(stack.client),
+          // A short stream lifetime: inject() waits for a response to end.
+          stream: { feed, maxDurationMs: 30, maxStreamsPerClient: 1000 },
+          chain: { store: stack.store, registry: stack.registry, verify: verifyEd25519Sodium, allowDevelopmentKeys: true },
+          keys: { registry: stack.registry, clock: systemClock },
+          export: { store: stack.store, keys: stack.keys, custody: stack.custody, checkpoints: NO_CHECKPOINTS, clock: systemClock },
+        },
       },
       { logLevel: 'silent' },
     );
@@ -191,6 +205,7 @@ describe('every route, fuzzed', () => {
     const byStatus = [...statuses].sort(([a], [b]) => String(a).localeCompare(String(b))).map(([status, n]) => `${status}: ${n}`);
     console.info(`fuzz-routes: ${cases} requests in all (${RUNS_PER_ROUTE} per route × ${targets.length} routes, ${RAW_RUNS} raw); answers ${byStatus.join(', ')}`);
     await app.close();
+    feed.close();
     await halt.stop();
     await stack.close();
   });

@@ -8,15 +8,15 @@ export const MAX_EVENT_TYPES = 32;
 // Query strings and path parameters are text. They are validated as text with exact patterns and converted in the
 // route, instead of letting Ajv coerce them (which would accept " 12", "1e3" or "0x10" as numbers).
 // Sequence numbers get at most 15 digits, so every accepted one is a safe integer.
-const SEQUENCE_AFTER = '^(0|[1-9][0-9]{0,14})$';
-const SEQUENCE = '^[1-9][0-9]{0,14}$';
+export const SEQUENCE_AFTER = '^(0|[1-9][0-9]{0,14})$';
+export const SEQUENCE = '^[1-9][0-9]{0,14}$';
 const LIMIT = '^([1-9][0-9]{0,2}|1000)$';
 // RFC 3339 with an upper-case T and Z, at most microseconds, years 0001-9999 and offsets within ±15:59: every
 // value this accepts, PostgreSQL's timestamptz accepts too. `format` adds the calendar check (no 30 February).
 const RFC3339 = '^(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,6})?(Z|[+-](0[0-9]|1[0-5]):[0-5][0-9])$';
 // The grammars of src/domain/chain/identifiers.ts (each event type is checked again there, for its length).
-const EVENT_TYPE_LIST = '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*(,[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*)*$';
-const IDENTIFIER = '^[A-Za-z0-9][A-Za-z0-9:_.\\-]*$';
+export const EVENT_TYPE_LIST = '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*(,[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*)*$';
+export const IDENTIFIER = '^[A-Za-z0-9][A-Za-z0-9:_.\\-]*$';
 const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 
 /** Query of GET /v1/observer/events. Unknown members are refused, not ignored. */

@@ -2,7 +2,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, fromHex, utf8 } from '../encoding/bytes.js';
 import { InputError, WitnessError } from '../errors.js';
 
-const SELECTION_DOMAIN = 'archon72/witness-selection/v1';
+/** Domain-separation prefix of the witness selection digest (docs/PROTOCOL.md §6). */
+export const WITNESS_SELECTION_DOMAIN = 'archon72/witness-selection/v1';
 
 /**
  * The witness that must attest the event at `sequence`, chosen from public data only so any observer can
@@ -22,7 +23,7 @@ export function selectWitness(pool: readonly string[], prevHash: string, sequenc
   }
   const seq = new Uint8Array(8);
   new DataView(seq.buffer).setBigUint64(0, BigInt(sequence));
-  const digest = sha256(concatBytes(utf8(SELECTION_DOMAIN), new Uint8Array([0]), prev, seq));
+  const digest = sha256(concatBytes(utf8(WITNESS_SELECTION_DOMAIN), new Uint8Array([0]), prev, seq));
   const index = new DataView(digest.buffer, digest.byteOffset, 8).getBigUint64(0) % BigInt(pool.length);
   return pool[Number(index)] as string;
 }

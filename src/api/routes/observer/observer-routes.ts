@@ -12,11 +12,27 @@ import {
   type EventPageQuery,
 } from '../../schemas/observer.js';
 import { toEventPageRequest } from './event-page-query.js';
+import { registerEventStreamRoute, type EventStreamOptions } from './event-stream-route.js';
+import { registerVerifyChainRoute } from './verify-chain-route.js';
+import { registerKeysRoute, type KeysRouteDeps } from './keys-route.js';
+import { registerExportRoutes, type ExportRoutesDeps } from './export-routes.js';
+import { buildVerificationSpec } from './verification-spec.js';
+import { verificationSpecSchema } from '../../schemas/observer-integrity.js';
 import type { EventQuery } from '../../../app/ports.js';
+import type { VerifyChainDeps } from '../../../app/verify-chain.js';
 import type { StoredEvent } from '../../../domain/chain/event.types.js';
 
+/** What the observer API reads. Each optional group registers its routes when given. */
 export interface ObserverRoutesOptions {
   query: EventQuery;
+  /** GET /v1/observer/events/stream. */
+  stream?: EventStreamOptions;
+  /** GET /v1/observer/verify-chain. */
+  chain?: VerifyChainDeps;
+  /** GET /v1/observer/keys. */
+  keys?: KeysRouteDeps;
+  /** GET /v1/observer/export and /export/manifest (the manifest needs SYSTEM:LOG's key in custody). */
+  export?: ExportRoutesDeps;
 }
 
 const tags = ['observer'];
@@ -32,6 +48,21 @@ function found(event: StoredEvent | undefined, what: string) {
  * in their protocol JSON (docs/PROTOCOL.md §2), exactly as stored, so an observer can check hashes and signatures.
  */
 export const observerRoutes: FastifyPluginAsync<ObserverRoutesOptions> = async (app, opts) => {
+  if (opts.stream !== undefined) registerEventStreamRoute(app, opts.stream);
+  if (opts.chain !== undefined) registerVerifyChainRoute(app, opts.chain);
+  if (opts.keys !== undefined) registerKeysRoute(app, opts.keys);
+  if (opts.export !== undefined) registerExportRoutes(app, opts.export);
+  const spec = buildVerificationSpec();
+  app.get('/v1/observer/verification-spec', {
+    schema: {
+      tags,
+      summary: 'Machine-readable summary of docs/PROTOCOL.md',
+      description: 'Protocol version, algorithms and Ed25519 rules, encodings, domain-separation prefixes, hashed and signed members, witness selection, Merkle leaves, checkpoint, cosignature and export formats.',
+      response: { 200: verificationSpecSchema, 500: errorBodySchema },
+    },
+    handler: async () => spec,
+  });
+
   app.get('/v1/observer/events', {
     schema: {
       tags,
