@@ -22,7 +22,8 @@ $$;
 GRANT USAGE ON SCHEMA public TO archon72_app;
 
 REVOKE ALL ON events, agent_keys, keeper_keys, halt_state, clock_drift_warnings, constitutional_config, schema_migrations,
-  constitutional_limit_watch, preoperational_verifications, constitutional_limit_violation_attempts
+  constitutional_limit_watch, preoperational_verifications, constitutional_limit_violation_attempts,
+  merkle_nodes, checkpoints, cosignatures
   FROM archon72_app;
 
 -- The log: read and append only.
@@ -42,5 +43,7 @@ GRANT SELECT ON constitutional_limit_violation_attempts TO archon72_app;
 GRANT SELECT, UPDATE ON constitutional_limit_watch TO archon72_app;
 -- FR146 records: append-only (migration 010's trigger).
 GRANT SELECT, INSERT ON preoperational_verifications TO archon72_app;
+-- The Merkle tree, checkpoints and their cosignatures: read and append only (migration 011's triggers check each row).
+GRANT SELECT, INSERT ON merkle_nodes, checkpoints, cosignatures TO archon72_app;
 
 COMMIT;

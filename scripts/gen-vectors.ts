@@ -17,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { ed25519, ED25519_TORSION_SUBGROUP } from '@noble/curves/ed25519.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { keyPairFromSeed, signEd25519 } from '../src/adapters/crypto/sodium-ed25519.js';
+import { noteVectorFiles } from './gen-note-vectors.js';
+import { merkleVectorFiles } from './gen-merkle-vectors.js';
 
 /** One test vector (STYLE.md §7): exactly one of `expected` and `expectedError` is present. */
 export interface Vector {
@@ -39,6 +41,8 @@ export function generateVectors(): Record<string, Vector[]> {
     'ed25519.json': ed25519Vectors(chain),
     'witness-selection.json': witnessSelectionVectors(),
     'keeper-statement.json': keeperStatementVectors(),
+    ...noteVectorFiles(),
+    ...merkleVectorFiles(chain.map((c) => c.event)),
   };
   for (const [name, vectors] of Object.entries(files)) {
     const seen = new Set<string>();

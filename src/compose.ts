@@ -23,6 +23,15 @@ import { verifyChain } from './app/verify-chain.js';
 import { createPgConstitutionStore } from './adapters/postgres/pg-constitution.js';
 import { createPgEventQuery } from './adapters/postgres/pg-event-query.js';
 import { EventFeed } from './app/event-stream/event-feed.js';
+import { createPgMerkleStore } from './adapters/postgres/pg-merkle-store.js';
+import { createPgCheckpointStore } from './adapters/postgres/pg-checkpoint-store.js';
+import { createPgCosignatureStore } from './adapters/postgres/pg-cosignature-store.js';
+import { createHttpCosignerClient } from './adapters/witness/http-cosigner-client.js';
+import { MerkleTreeAppender } from './app/merkle/tree-appender.js';
+import { MerkleProofs, storedConsistencyProof } from './app/merkle/merkle-proofs.js';
+import { Checkpointer } from './app/merkle/checkpointer.js';
+import { CheckpointCosigning } from './app/cosign-checkpoint.js';
+import { requireCheckpointOrigin } from './app/config.js';
 import { nudgeOnCommit } from './app/event-stream/commit-nudge.js';
 import { createPgVerificationLog } from './adapters/postgres/pg-verification-log.js';
 import { createPgClockDriftLog } from './adapters/postgres/pg-clock-drift.js';
@@ -30,7 +39,7 @@ import { ConstitutionWatch } from './app/constitution-watch.js';
 import { CONSTITUTIONAL_LIMITS, type GovernanceSettings } from './domain/governance/constitutional-limits.js';
 import type { ReplicaProbe } from './app/preoperational/replica-check.js';
 import type { Config } from './app/config.js';
-import type { Clock, ClockDriftLog, ConstitutionStore, EventQuery, EventStore, HaltChannel, HaltStateStore, KeyCustody, KeyRegistry, SchemaMigrator, VerificationLog } from './app/ports.js';
+import type { CheckpointStore, Clock, ClockDriftLog, ConstitutionStore, CosignatureStore, EventQuery, EventStore, MerkleStore, HaltChannel, HaltStateStore, KeyCustody, KeyRegistry, SchemaMigrator, VerificationLog } from './app/ports.js';
 import type { SqlClient } from './adapters/postgres/sql-client.js';
 import type { Ed25519Verify } from './domain/signing/ed25519.js';
 
@@ -46,6 +55,13 @@ export interface Stack {
   eventQuery: EventQuery;
   /** New events for live streams (SSE): polls the store, nudged by this process's commits. */
   eventFeed: EventFeed;
+  /** The RFC 6962 tree over the events (merkle_nodes), its signed checkpoints, their cosignatures, and proofs. */
+  merkle: MerkleStore;
+  checkpoints: CheckpointStore;
+  cosignatures: CosignatureStore;
+  proofs: MerkleProofs;
+  /** Publishes signed checkpoints (custody must be open) and has them cosigned; the server starts it. */
+  checkpointer(): Checkpointer;
   registry: KeyRegistry;
   keys: KeyCache;
   migrator: SchemaMigrator;
@@ -144,6 +160,11 @@ export async function openStack(config: Config, holder: string, options: OpenSta
   // constitutional_config once its floors are checked (useGovernance), before the appender exists.
   let submissionWindowSeconds: number = CONSTITUTIONAL_LIMITS.event_timestamp_window_seconds.initial;
   const constitution = createPgConstitutionStore(client);
+  const merkle = createPgMerkleStore(client);
+  const checkpoints = createPgCheckpointStore(client);
+  const cosignatures = createPgCosignatureStore(client);
+  let checkpointer: Checkpointer | undefined;
+  let cosigning: CheckpointCosigning | undefined;
   const eventQuery = createPgEventQuery(client);
   const eventFeed = new EventFeed({
     query: eventQuery,
@@ -167,6 +188,40 @@ export async function openStack(config: Config, holder: string, options: OpenSta
     store,
     eventQuery,
     eventFeed,
+    merkle,
+    checkpoints,
+    cosignatures,
+    proofs: new MerkleProofs({ merkle, checkpoints }),
+    checkpointer() {
+      if (checkpointer !== undefined) return checkpointer;
+      const log: HaltLog = (level, message, fields) => haltLog(level, message, fields);
+      checkpointer = new Checkpointer(
+        {
+          tree: new MerkleTreeAppender(merkle),
+          merkle,
+          checkpoints,
+          custody: stack.custody(),
+          keys,
+          verify: verifyEd25519Sodium,
+          clock: stack.clock,
+          integrityFault: (description) => stack.haltGuard().integrityFault(description),
+          log,
+        },
+        { origin: requireCheckpointOrigin(config), everyEvents: config.checkpointEveryEvents, intervalSeconds: config.checkpointIntervalSeconds },
+      );
+      cosigning = new CheckpointCosigning(
+        {
+          client: createHttpCosignerClient(),
+          store: cosignatures,
+          proofs: async (from, to) => (await storedConsistencyProof(merkle, from, to)).consistencyPath,
+          verify: verifyEd25519Sodium,
+          log,
+        },
+        { cosigners: config.checkpointCosigners, quorum: config.checkpointCosignerQuorum },
+      );
+      checkpointer.onPublished(cosigning.listener());
+      return checkpointer;
+    },
     registry,
     keys,
     migrator: createMigrator(client),
@@ -254,6 +309,9 @@ export async function openStack(config: Config, holder: string, options: OpenSta
         guard?.stop();
         watch?.stop();
         await appender?.flush();
+        // A last checkpoint on a graceful shutdown, and the cosigning rounds it started (neither ever rejects).
+        await checkpointer?.stop({ flush: true });
+        await cosigning?.idle();
         await client.close();
         await replicaClient?.close();
       } finally {

@@ -9,7 +9,6 @@ import { requireConfigurationFloors } from './app/configuration-floors.js';
 import { runPreoperationalVerification, type PreoperationalReport } from './app/preoperational/run-preoperational.js';
 import { constitutionalHealth, RECENT_DRIFT_SECONDS } from './app/constitutional-health.js';
 import { witnessPoolStatus } from './app/witness-pool.js';
-import { NO_CHECKPOINTS } from './app/export/export-manifest.js';
 import type { GovernanceSettings } from './domain/governance/constitutional-limits.js';
 import type { Config } from './app/config.js';
 
@@ -63,6 +62,8 @@ export async function runServer(config: Config, options: ServeOptions): Promise<
     await guard.start();
     log.info({ halt: guard.current(), channel: stack.haltChannel().kind }, 'startup: halt guard started');
     await stack.constitutionWatch().start();
+    stack.checkpointer().start();
+    log.info({ origin: config.checkpointOrigin, everyEvents: config.checkpointEveryEvents, intervalSeconds: config.checkpointIntervalSeconds, cosigners: config.checkpointCosigners.length, quorum: config.checkpointCosignerQuorum }, 'startup: checkpointer started');
     stack.metrics.append.setHead((await stack.store.head())?.sequence ?? 0);
     stack.metrics.readGovernanceOnScrape({
       witnessPool: async () => (await witnessPoolStatus(stack, stack.clock.now())).members.length,
@@ -94,8 +95,9 @@ export async function runServer(config: Config, options: ServeOptions): Promise<
         stream: { feed: stack.eventFeed },
         chain: { store: stack.store, registry: stack.registry, verify: stack.verify, allowDevelopmentKeys: stack.allowDevelopmentKeys },
         keys: { registry: stack.registry, clock: stack.clock },
-        export: { store: stack.store, keys: stack.keys, custody: stack.custody(), checkpoints: NO_CHECKPOINTS, clock: stack.clock },
+        export: { store: stack.store, keys: stack.keys, custody: stack.custody(), checkpoints: stack.checkpoints, clock: stack.clock },
       },
+      proofs: { checkpoints: stack.checkpoints, proofs: stack.proofs },
       version: VERSION,
       governance: {
         verification: verification.outcome.kind === 'bypassed' ? 'bypassed' : 'passed',
@@ -122,6 +124,7 @@ function verifyBeforeStart(stack: Stack, settings: GovernanceSettings, log: Logg
   return runPreoperationalVerification(
     {
       ...stack,
+      anchors: { checkpoints: stack.checkpoints, merkle: stack.merkle, store: stack.store, keys: stack.keys, verify: stack.verify, allowDevelopmentKeys: stack.allowDevelopmentKeys },
       metrics: stack.metrics.governance,
       halt: async (reason) => {
         await stack
@@ -137,6 +140,7 @@ function verifyBeforeStart(stack: Stack, settings: GovernanceSettings, log: Logg
       bypassRequested: stack.config.allowVerificationBypass,
       environment: stack.config.environment,
       instance: `${hostname()}:${process.pid}`,
+      checkpointOrigin: stack.config.checkpointOrigin,
     },
   );
 }

@@ -6,10 +6,12 @@ import { parseJsonBytes } from '../domain/encoding/parse-json.js';
 import { haltRoutes, type HaltRoutesOptions } from './routes/halt/halt-routes.js';
 import { metricsRoutes } from './routes/metrics/metrics-routes.js';
 import { observerRoutes, type ObserverRoutesOptions } from './routes/observer/observer-routes.js';
+import { proofRoutes, type ProofRoutesOptions } from './routes/observer/proof-routes.js';
 import { installRequestIdHeader, requestIdFor } from './plugins/request-id.js';
 import { installRouteNotFound } from './plugins/route-not-found.js';
 import { installHttpMetrics } from './plugins/http-metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
+import { installRateLimit, type RateLimitSettings } from './plugins/rate-limit.js';
 import type { EventAppender } from '../app/event-appender.js';
 import type { HaltChannel } from '../app/ports.js';
 import type { Registry } from 'prom-client';
@@ -27,6 +29,8 @@ export interface AppServices {
   metrics?: Registry;
   /** The observer API's reads (GET /v1/observer/…), registered when given. */
   observer?: ObserverRoutesOptions;
+  /** Checkpoints and Merkle proofs (GET /v1/observer/checkpoints…, /v1/observer/proofs/…), registered when given. */
+  proofs?: ProofRoutesOptions;
   /** The service's version (GET /v1/health). */
   version?: string;
   /** Governance health (GET /v1/health/constitutional) and this instance's pre-operational verification (/v1/ready). */
@@ -39,6 +43,13 @@ export interface AppOptions {
   /** The process's logger (createLogger in logger.ts), so startup and request lines share one stream. */
   logger?: FastifyBaseLogger;
   now?: () => number;
+  /**
+   * TRUSTED_PROXIES: peers whose X-Forwarded-For names the client (addresses, CIDR ranges, or proxy-addr's names).
+   * Empty or absent: the TCP peer is the client, and the header is ignored.
+   */
+  trustProxy?: readonly string[];
+  /** Rate limiting of /v1/observer/* (RATE_LIMIT_PER_MINUTE); absent: no limit (tests of other areas). */
+  rateLimit?: RateLimitSettings;
 }
 
 /** Builds the HTTP application. Never calls listen(): main.ts does, tests use inject(). */
@@ -52,6 +63,8 @@ export function buildApp(services: AppServices, options: AppOptions): FastifyIns
     // So do requests Node's HTTP parser refuses, before Fastify sees them.
     clientErrorHandler: answerClientError,
     bodyLimit: BODY_LIMIT_BYTES,
+    // request.ip is the client the rate limit counts: the peer, or the address a trusted proxy forwarded.
+    trustProxy: options.trustProxy !== undefined && options.trustProxy.length > 0 ? [...options.trustProxy] : false,
     // A request that arrives on a kept-alive connection while the server closes is served (the stack closes only
     // after the server) and answered with Connection: close (src/graceful-shutdown.ts), not with Fastify's own 503
     // body, which is not our error shape.
@@ -76,6 +89,7 @@ export function buildApp(services: AppServices, options: AppOptions): FastifyIns
   installRouteNotFound(app);
   registerOpenApi(app);
   if (services.metrics !== undefined) installHttpMetrics(app, services.metrics);
+  if (options.rateLimit !== undefined) installRateLimit(app, options.rateLimit);
   const now = options.now ?? Date.now;
   const halt = services.halt;
   if (halt !== undefined) {
@@ -102,5 +116,6 @@ export function buildApp(services: AppServices, options: AppOptions): FastifyIns
   if (halt !== undefined) app.register(haltRoutes, halt);
   if (services.metrics !== undefined) app.register(metricsRoutes, { registry: services.metrics });
   if (services.observer !== undefined) app.register(observerRoutes, services.observer);
+  if (services.proofs !== undefined) app.register(proofRoutes, services.proofs);
   return app;
 }

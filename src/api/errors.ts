@@ -80,6 +80,30 @@ export const httpStatus: Record<ErrorCode, number> = {
   ROUTE_METHOD_NOT_ALLOWED: 405,
   EVENT_NOT_FOUND: 404,
   INTERNAL: 500,
+  // Limits every client shares (runbook FR48); both answers carry Retry-After.
+  RATE_LIMITED: 429,
+  STREAM_CAPACITY_REACHED: 503,
+  // The Merkle tree and checkpoints (docs/PROTOCOL.md §15). A proof the server itself computed that fails to verify,
+  // or a tree inconsistent with an earlier checkpoint, is an integrity fault (500: details go to the log).
+  MERKLE_RANGE_INVALID: 400,
+  MERKLE_CHECKPOINT_NOT_FOUND: 404,
+  MERKLE_PROOF_INVALID: 500,
+  MERKLE_TREE_INCONSISTENT: 500,
+  // Signed notes, checkpoints and cosignatures (docs/PROTOCOL.md §16). The COSIGNER_* statuses are those C2SP
+  // tlog-witness prescribes for add-checkpoint, so `archon72 witness serve` answers through this table too.
+  INPUT_NOTE_MALFORMED: 400,
+  INPUT_CHECKPOINT_MALFORMED: 400,
+  INPUT_ADD_CHECKPOINT_MALFORMED: 400,
+  SIG_NOTE_SIGNATURE_MISSING: 422,
+  SIG_COSIGNATURE_QUORUM_NOT_MET: 422,
+  COSIGNER_LOG_UNKNOWN: 404,
+  COSIGNER_LOG_SIGNATURE_INVALID: 403,
+  COSIGNER_OLD_SIZE_MISMATCH: 409,
+  COSIGNER_ROOT_MISMATCH: 409,
+  COSIGNER_CONSISTENCY_PROOF_INVALID: 422,
+  COSIGNER_STATE_INVALID: 500,
+  COSIGNER_STATE_LOCKED: 503,
+  COSIGNER_STATE_WRITE_FAILED: 503,
 };
 
 /** Response header naming the request; plugins/request-id.ts sets it on every response, sendError again on errors. */

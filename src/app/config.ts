@@ -1,6 +1,8 @@
+import { isIP } from 'node:net';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { ConfigError } from '../domain/errors.js';
-import { fromHex, utf8 } from '../domain/encoding/bytes.js';
+import { ConfigError, StartupFloorViolationError } from '../domain/errors.js';
+import { fromBase64, fromHex, utf8 } from '../domain/encoding/bytes.js';
+import { isValidKeyName } from '../domain/note/signed-note.js';
 
 /** ENVIRONMENT values that count as development. Anything else, misspellings included, is production. */
 export const DEVELOPMENT_ENVIRONMENTS = ['development', 'dev', 'test', 'local'] as const;
@@ -17,6 +19,16 @@ export const CONFIG_DEFAULTS = {
   witnessBootstrapEnabled: false,
   haltPollMs: 500,
   replicaMaxLagEvents: 100,
+  /** Requests one client address may make to /v1/observer/* per minute (runbook FR48). */
+  rateLimitPerMinute: 600,
+  /** A checkpoint is published once this many events are not yet in one (docs/PROTOCOL.md §15.3)… */
+  checkpointEveryEvents: 1000,
+  /** …or once the latest checkpoint is this old and events exist beyond it. */
+  checkpointIntervalSeconds: 60,
+  /** The checkpoint origin (the log's name) in DEV_MODE when CHECKPOINT_ORIGIN is unset. */
+  devCheckpointOrigin: 'archon72.invalid/dev',
+  /** CHECKPOINT_COSIGNER_QUORUM: cosignatures that make a checkpoint witnessed; never below its floor, 2. */
+  checkpointCosignerQuorum: 2,
 } as const;
 
 /** Most PKCS#11 sessions the signer pool opens (HSMs cap sessions per application; CloudHSM allows 1024). */
@@ -55,6 +67,41 @@ export interface Config {
    * the halt state lets the service start, at most 3 times an hour, never after a halt. Refused in production.
    */
   allowVerificationBypass: boolean;
+  /** RATE_LIMIT_PER_MINUTE: requests one client address may make to /v1/observer/* per minute, the same for every client. */
+  rateLimitPerMinute: number;
+  /**
+   * TRUSTED_PROXIES: addresses and CIDR ranges (and proxy-addr's names loopback, linklocal, uniquelocal) whose
+   * X-Forwarded-For is believed when finding a client's address; empty (the default): the TCP peer is the client.
+   */
+  trustedProxies: string[];
+  /**
+   * CHECKPOINT_ORIGIN: the log's name, the first line of every checkpoint and its signature's key name; never
+   * changes for a log. Defaults to CONFIG_DEFAULTS.devCheckpointOrigin in DEV_MODE; undefined in production when
+   * unset (the checkpointer then refuses to start: requireCheckpointOrigin).
+   */
+  checkpointOrigin: string | undefined;
+  /** CHECKPOINT_EVERY_EVENTS: publish a checkpoint once this many events are beyond the latest one. */
+  checkpointEveryEvents: number;
+  /** CHECKPOINT_INTERVAL_SECONDS: publish a checkpoint once the latest is this old and events exist beyond it. */
+  checkpointIntervalSeconds: number;
+  /**
+   * CHECKPOINT_COSIGNERS: the checkpoint cosigners (`archon72 witness serve`) the log asks for cosignatures, as
+   * "name=url=base64 public key" entries separated by ';'. Empty: no cosigning (development only, see
+   * requireCheckpointCosigners).
+   */
+  checkpointCosigners: CheckpointCosignerConfig[];
+  /** CHECKPOINT_COSIGNER_QUORUM: how many valid cosignatures make a checkpoint witnessed (k of n; floor 2). */
+  checkpointCosignerQuorum: number;
+}
+
+/** One checkpoint cosigner of CHECKPOINT_COSIGNERS (docs/PROTOCOL.md §16.5). */
+export interface CheckpointCosignerConfig {
+  /** The cosigner's name: the key name of its cosignature lines. */
+  name: string;
+  /** Its submission prefix: the log POSTs to `<url>/add-checkpoint`. */
+  url: string;
+  /** Its raw Ed25519 public key, 32 bytes. */
+  publicKey: Uint8Array;
 }
 
 export interface HsmConfig {
@@ -126,6 +173,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     databaseReadUrl,
     replicaMaxLagEvents: parseInteger(env, 'REPLICA_MAX_LAG_EVENTS', 0, 1_000_000, CONFIG_DEFAULTS.replicaMaxLagEvents),
     allowVerificationBypass,
+    rateLimitPerMinute: parseInteger(env, 'RATE_LIMIT_PER_MINUTE', 1, 1_000_000, CONFIG_DEFAULTS.rateLimitPerMinute),
+    trustedProxies: parseTrustedProxies(env, 'TRUSTED_PROXIES'),
+    checkpointOrigin: parseCheckpointOrigin(env, devMode),
+    checkpointEveryEvents: parseInteger(env, 'CHECKPOINT_EVERY_EVENTS', 1, 1_000_000, CONFIG_DEFAULTS.checkpointEveryEvents),
+    checkpointIntervalSeconds: parseInteger(env, 'CHECKPOINT_INTERVAL_SECONDS', 1, 86_400, CONFIG_DEFAULTS.checkpointIntervalSeconds),
+    ...parseCheckpointCosigning(env),
   };
   // Consistency after every value parsed (startup order: configuration, then DEV_MODE/ENVIRONMENT consistency).
   if (devMode && !isDevelopmentEnvironment) {
@@ -195,6 +248,108 @@ function parseUrl(env: Record<string, string | undefined>, name: string, protoco
   }
   if (!protocols.includes(url.protocol)) throw invalid(name, `${url.protocol}//…`, `a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
   return value;
+}
+
+/** proxy-addr's names for address ranges, accepted in TRUSTED_PROXIES beside addresses and CIDR ranges. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** A comma-separated list of IP addresses, CIDR ranges (10.0.0.0/8, fd00::/8) and PROXY_RANGE_NAMES; empty when unset. */
+function parseTrustedProxies(env: Record<string, string | undefined>, name: string): string[] {
+  const value = nonEmpty(env, name);
+  if (value === undefined) return [];
+  return value.split(',').map((entry) => {
+    const item = entry.trim();
+    const [address = '', prefix, extra] = item.split('/');
+    const version = isIP(address);
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 6 ? 128 : 32));
+    if (PROXY_RANGE_NAMES.includes(item) || (version !== 0 && prefixOk && extra === undefined)) return item;
+    throw invalid(name, item, `a comma-separated list of IP addresses, CIDR ranges (e.g. 10.0.0.0/8) or ${PROXY_RANGE_NAMES.join(', ')}`);
+  });
+}
+
+/**
+ * CHECKPOINT_ORIGIN: a signed-note key name (non-empty, no spaces, no '+'), at most 256 characters, e.g.
+ * "log.example.org/archon72"; the development default in DEV_MODE when unset.
+ */
+function parseCheckpointOrigin(env: Record<string, string | undefined>, devMode: boolean): string | undefined {
+  const value = nonEmpty(env, 'CHECKPOINT_ORIGIN');
+  if (value === undefined) return devMode ? CONFIG_DEFAULTS.devCheckpointOrigin : undefined;
+  if (value.length > 256 || !isValidKeyName(value)) throw invalid('CHECKPOINT_ORIGIN', value, "the log's name: at most 256 characters, no spaces and no '+' (e.g. log.example.org/archon72)");
+  return value;
+}
+
+/** The checkpoint origin; throws ConfigError CONFIG_INVALID when it is unset (production without CHECKPOINT_ORIGIN). */
+export function requireCheckpointOrigin(config: Pick<Config, 'checkpointOrigin'>): string {
+  if (config.checkpointOrigin !== undefined) return config.checkpointOrigin;
+  throw new ConfigError({
+    code: 'CONFIG_INVALID',
+    message: "CHECKPOINT_ORIGIN is unset; production needs the log's name for its checkpoints (e.g. log.example.org/archon72), and it must never change",
+    details: { variable: 'CHECKPOINT_ORIGIN' },
+  });
+}
+
+/** Longest cosigner name accepted (the cosignatures table's limit). */
+const MAX_COSIGNER_NAME = 256;
+
+/**
+ * CHECKPOINT_COSIGNERS and CHECKPOINT_COSIGNER_QUORUM. Each entry is "name=url=key": a note key name, an http(s)
+ * URL, and a 32-byte Ed25519 key in padded base64 (which ends in '=', so the entry is split at the first '=' and
+ * before the key). Throws ConfigError CONFIG_INVALID for a malformed entry, a name or key listed twice (one key
+ * under two names would count twice towards the quorum) or fewer cosigners than the quorum (none is allowed);
+ * StartupFloorViolationError CONFIG_FLOOR_VIOLATION for a quorum below 2.
+ */
+function parseCheckpointCosigning(env: Record<string, string | undefined>): Pick<Config, 'checkpointCosigners' | 'checkpointCosignerQuorum'> {
+  const entries = (nonEmpty(env, 'CHECKPOINT_COSIGNERS') ?? '').split(';').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const cosigners = entries.map((entry) => {
+    const match = /^([^=]+)=(.+)=([A-Za-z0-9+/]{43}=)$/.exec(entry);
+    const [, name = '', url = '', key = ''] = match ?? [];
+    const publicKey = fromBase64(key);
+    let protocol = '';
+    try {
+      protocol = new URL(url).protocol;
+    } catch {
+      // not a URL: refused below
+    }
+    if (publicKey?.length !== 32 || !isValidKeyName(name) || name.length > MAX_COSIGNER_NAME || (protocol !== 'http:' && protocol !== 'https:')) {
+      throw invalid('CHECKPOINT_COSIGNERS', entry, 'entries "name=url=publickey" separated by ";": a cosigner name (no spaces or "+"), its http(s) URL and its base64 Ed25519 public key');
+    }
+    return { name, url: url.replace(/\/+$/, ''), publicKey };
+  });
+  const names = new Set(cosigners.map((c) => c.name));
+  const keys = new Set(cosigners.map((c) => c.publicKey.join()));
+  if (names.size !== cosigners.length || keys.size !== cosigners.length) {
+    throw new ConfigError({ code: 'CONFIG_INVALID', message: 'CHECKPOINT_COSIGNERS lists a cosigner name or public key twice', details: { variable: 'CHECKPOINT_COSIGNERS' } });
+  }
+  const quorum = parseInteger(env, 'CHECKPOINT_COSIGNER_QUORUM', 0, 1000, CONFIG_DEFAULTS.checkpointCosignerQuorum);
+  if (quorum < CONFIG_DEFAULTS.checkpointCosignerQuorum) {
+    throw new StartupFloorViolationError({
+      code: 'CONFIG_FLOOR_VIOLATION',
+      message: `CHECKPOINT_COSIGNER_QUORUM=${quorum} is below its floor of ${CONFIG_DEFAULTS.checkpointCosignerQuorum}; a checkpoint needs at least two independent cosignatures`,
+      details: { variable: 'CHECKPOINT_COSIGNER_QUORUM', floor: CONFIG_DEFAULTS.checkpointCosignerQuorum },
+    });
+  }
+  if (cosigners.length > 0 && cosigners.length < quorum) {
+    throw new ConfigError({
+      code: 'CONFIG_INVALID',
+      message: `CHECKPOINT_COSIGNERS lists ${cosigners.length} cosigners; CHECKPOINT_COSIGNER_QUORUM=${quorum} can never be met`,
+      details: { variable: 'CHECKPOINT_COSIGNERS' },
+    });
+  }
+  return { checkpointCosigners: cosigners, checkpointCosignerQuorum: quorum };
+}
+
+/**
+ * The checkpoint cosigners, when cosigning is required: always outside development. Returns them (an empty list
+ * only in a development environment, where checkpoints then go unwitnessed). Throws ConfigError CONFIG_INVALID
+ * when production has fewer cosigners than the quorum.
+ */
+export function requireCheckpointCosigners(config: Pick<Config, 'checkpointCosigners' | 'checkpointCosignerQuorum' | 'isDevelopmentEnvironment'>): CheckpointCosignerConfig[] {
+  if (config.isDevelopmentEnvironment || config.checkpointCosigners.length >= config.checkpointCosignerQuorum) return config.checkpointCosigners;
+  throw new ConfigError({
+    code: 'CONFIG_INVALID',
+    message: `CHECKPOINT_COSIGNERS is empty; production needs at least CHECKPOINT_COSIGNER_QUORUM=${config.checkpointCosignerQuorum} checkpoint cosigners (archon72 witness serve)`,
+    details: { variable: 'CHECKPOINT_COSIGNERS' },
+  });
 }
 
 function parseChoice<T extends string>(env: Record<string, string | undefined>, name: string, choices: readonly T[], fallback: T): T {

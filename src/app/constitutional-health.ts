@@ -11,7 +11,8 @@ import { activeKeeperCount } from './preoperational/governance-checks.js';
 import { witnessPoolStatus } from './witness-pool.js';
 import type { CheckResult } from '../domain/governance/preoperational.js';
 import type { KeyCache } from './key-cache.js';
-import type { Clock, ClockDriftLog, ConstitutionStore, EventStore, HaltStateStore, KeyRegistry } from './ports.js';
+import type { CheckpointStore, Clock, ClockDriftLog, ConstitutionStore, EventStore, HaltStateStore, KeyRegistry } from './ports.js';
+import { timestampToMillis } from '../domain/chain/timestamp.js';
 
 /** Clock-drift warnings within this many seconds count as recent. */
 export const RECENT_DRIFT_SECONDS = 3600;
@@ -23,6 +24,8 @@ export interface ConstitutionalHealthDeps {
   haltState: HaltStateStore;
   constitution: ConstitutionStore;
   clockDrift: ClockDriftLog;
+  /** The latest signed checkpoint, when the log publishes them. */
+  checkpoints: Pick<CheckpointStore, 'latest'>;
   clock: Clock;
   operational: OperationalSettings;
   /** This instance's pre-operational verification (it only serves once verification let it start). */
@@ -45,14 +48,16 @@ export interface ConstitutionalHealthReport {
 
 export async function constitutionalHealth(deps: ConstitutionalHealthDeps): Promise<ConstitutionalHealthReport> {
   const now = deps.clock.now();
-  const [halt, head, pool, activeKeepers, rows, drift] = await Promise.all([
+  const [halt, head, pool, activeKeepers, rows, drift, checkpoint] = await Promise.all([
     deps.haltState.read(),
     deps.store.head(),
     witnessPoolStatus(deps, now),
     activeKeeperCount(deps.registry, now),
     deps.constitution.settings(),
     deps.clockDrift.counts(RECENT_DRIFT_SECONDS),
+    deps.checkpoints.latest(),
   ]);
+  const checkpointAgeSeconds = checkpoint === undefined ? undefined : Math.max(0, Math.floor((timestampToMillis(now) - timestampToMillis(checkpoint.createdAt)) / 1000));
   const settings = governanceSettings(rows);
   const violations = [...settingViolations(settings), ...operationalViolations(deps.operational, settings)];
   const assessment = assessConstitutionalHealth({
@@ -65,7 +70,7 @@ export async function constitutionalHealth(deps: ConstitutionalHealthDeps): Prom
     limitViolations: violations.length,
     recentDriftWarnings: drift.recent,
     verification: deps.verification.outcome,
-    checkpointAgeSeconds: undefined,
+    checkpointAgeSeconds,
     checkpointMaxAgeSeconds: settings.checkpoint_max_age_seconds,
     eventsExist: head !== undefined,
   });
@@ -77,8 +82,7 @@ export async function constitutionalHealth(deps: ConstitutionalHealthDeps): Prom
     chain: { head_sequence: head?.sequence ?? 0, head_hash: head?.contentHash ?? null },
     witness_pool: { size: pool.members.length, minimum: settings.witness_pool_minimum, high_stakes_minimum: settings.witness_pool_high_stakes_minimum },
     keepers: { active: activeKeepers, quorum: settings.minimum_keeper_quorum },
-    // No checkpoints are published yet (a later issue adds Merkle checkpoints): nothing to report but the limit.
-    checkpoint: { latest_tree_size: null, age_seconds: null, max_age_seconds: settings.checkpoint_max_age_seconds },
+    checkpoint: { latest_tree_size: checkpoint?.treeSize ?? null, age_seconds: checkpointAgeSeconds ?? null, max_age_seconds: settings.checkpoint_max_age_seconds },
     clock_drift: {
       threshold_seconds: settings.clock_drift_threshold_seconds,
       recent_warnings: drift.recent,

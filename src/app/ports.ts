@@ -1,6 +1,8 @@
 import type { CheckResult } from '../domain/governance/preoperational.js';
 import type { ChainHead, ChainLink, StoredEvent } from '../domain/chain/event.types.js';
 import type { KeyRevocation, PublicKeyRecord } from '../domain/signing/key.types.js';
+import type { LeafSource } from '../domain/merkle/event-leaf.js';
+import type { MerkleNode, NodeId } from '../domain/merkle/subtree-range.js';
 
 /**
  * A change to halt_state made in the same transaction as the events of an append, so the record of a halt or of
@@ -245,4 +247,157 @@ export interface EventQuery {
   eventById(eventId: string): Promise<StoredEvent | undefined>;
   /** The event at this sequence, or undefined. */
   eventBySequence(sequence: number): Promise<StoredEvent | undefined>;
+}
+
+/** The latest stored checkpoint, as export manifests cite it (docs/PROTOCOL.md §16–§17). */
+export interface LatestCheckpoint {
+  treeSize: number;
+  /** Standard padded base64 of the 32-byte root hash, as in the checkpoint body. */
+  rootHash: string;
+  /** The whole signed note (body, blank line, signature lines). */
+  note: string;
+}
+
+/**
+ * Where export manifests read the latest checkpoint from. Minimal on purpose: the checkpoint store implements it;
+ * until checkpoints exist, `NO_CHECKPOINTS` (src/app/export/export-manifest.ts) answers undefined.
+ */
+export interface CheckpointReader {
+  /** The checkpoint with the greatest tree size, or undefined when none has been published. Throws StoreError. */
+  latestCheckpoint(): Promise<LatestCheckpoint | undefined>;
+}
+
+/** What a Merkle leaf commits to, with the event's sequence (leaf index = sequence − 1). */
+export type LeafEvent = LeafSource & { sequence: number };
+
+/**
+ * The stored Merkle tree (merkle_nodes, migration 011): every perfect subtree of the tree over the events, checked
+ * by the database on insert (a wrong hash, a gap or a node before its children: StoreError STORE_REJECTED, rule
+ * 'merkle tree'). Throws StoreError STORE_UNAVAILABLE when the database cannot be reached.
+ */
+export interface MerkleStore {
+  /** Leaves stored: the tree covers events 1..treeSize. */
+  treeSize(): Promise<number>;
+  /** The hashes of these nodes, in the order asked; undefined for a node not stored. One query. */
+  readNodes(ids: readonly NodeId[]): Promise<Array<Uint8Array | undefined>>;
+  /** At most `limit` events with sequence > afterSequence, ascending: only the columns a leaf commits to. */
+  readLeafEvents(afterSequence: number, limit: number): Promise<LeafEvent[]>;
+  /**
+   * Stores `nodes` (bottom-up, as CompactRange.append returns them) in one transaction, provided the stored tree
+   * still has `fromSize` leaves; returns false, storing nothing, when another writer changed it first.
+   */
+  appendNodes(fromSize: number, nodes: readonly MerkleNode[]): Promise<boolean>;
+}
+
+/** A stored checkpoint (checkpoints, migration 011). */
+export interface StoredCheckpoint {
+  treeSize: number;
+  /** RFC 6962 root hash of the tree of treeSize leaves, 32 bytes. */
+  rootHash: Uint8Array;
+  /** The signed note as published (C2SP tlog-checkpoint): body, blank line, the log's signature line. */
+  note: string;
+  /** agent_keys.key_id of the SYSTEM:LOG key that signed it. */
+  signingKeyId: string;
+  /** Database clock when stored, canonical timestamp. */
+  createdAt: string;
+}
+
+/**
+ * The log's checkpoints, append-only; tree sizes only grow. Implements CheckpointReader for export manifests.
+ * Throws StoreError STORE_UNAVAILABLE when the database cannot be reached.
+ */
+export interface CheckpointStore extends CheckpointReader {
+  /**
+   * Stores a checkpoint. Throws StoreError STORE_CONFLICT when one of that tree size exists, STORE_REJECTED (rule
+   * 'merkle tree') when it is smaller than the latest, its root or note disagrees with merkle_nodes, or its key is
+   * not an open SYSTEM:LOG key.
+   */
+  add(checkpoint: Omit<StoredCheckpoint, 'createdAt'>): Promise<StoredCheckpoint>;
+  /** The checkpoint with the greatest tree size, or undefined when none is stored. */
+  latest(): Promise<StoredCheckpoint | undefined>;
+  /** At most `limit` checkpoints with tree size > afterTreeSize, ascending. */
+  page(afterTreeSize: number, limit: number): Promise<StoredCheckpoint[]>;
+  /** The checkpoint of exactly this tree size, or undefined. */
+  byTreeSize(treeSize: number): Promise<StoredCheckpoint | undefined>;
+}
+
+/** A cosignature (C2SP tlog-cosignature/v1) of a stored checkpoint (cosignatures, migration 011). */
+export interface StoredCosignature {
+  /** The cosigned checkpoint's tree size (checkpoints.tree_size). */
+  treeSize: number;
+  /** The cosigner's name: the key name of its line. */
+  cosigner: string;
+  /** SHA-256(cosigner || 0x0A || 0x04 || public key)[:4]. */
+  keyId: Uint8Array;
+  /** POSIX seconds the cosigner signed (the line's timestamp). */
+  timestamp: number;
+  /** The 64-byte Ed25519 signature over "cosignature/v1\ntime <timestamp>\n" || the checkpoint's note text. */
+  signature: Uint8Array;
+}
+
+/**
+ * Verified cosignatures of the log's checkpoints; append-only. Only verified cosignatures are stored (the caller
+ * checks them first). Throws StoreError STORE_UNAVAILABLE when the database cannot be reached.
+ */
+export interface CosignatureStore {
+  /**
+   * Stores a cosignature; resolves false, storing nothing, when this cosigner already has one for that checkpoint.
+   * Throws StoreError STORE_REJECTED when no checkpoint of that tree size is stored.
+   */
+  add(cosignature: StoredCosignature): Promise<boolean>;
+  /** The cosignatures of the checkpoint of this tree size, ordered by cosigner name. */
+  forCheckpoint(treeSize: number): Promise<StoredCosignature[]>;
+}
+
+/** What a checkpoint cosigner answered to add-checkpoint (C2SP tlog-witness). */
+export type AddCheckpointResult =
+  /** 200: the body, one or more note signature lines (not yet verified). */
+  | { kind: 'cosigned'; lines: string }
+  /** 409 text/x.tlog.size: the size of the latest checkpoint the cosigner cosigned for this log. */
+  | { kind: 'conflict'; knownSize: number }
+  /** Any other answer (4xx, 5xx, a malformed 409), or none: a timeout, a refused connection. */
+  | { kind: 'failed'; reason: string; status?: number; code?: string };
+
+/** Talks to checkpoint cosigners over HTTP (tlog-witness). Never throws: every failure is a result. */
+export interface CosignerClient {
+  /** POSTs `body` to `<url>/add-checkpoint`, giving up after `timeoutMs`. */
+  addCheckpoint(url: string, body: string, timeoutMs: number): Promise<AddCheckpointResult>;
+}
+
+// The checkpoint cosigner (`archon72 witness serve`, C2SP tlog-witness): its state and its key.
+
+/** The latest checkpoint a cosigner cosigned for one log (origin). */
+export interface CosignedCheckpoint {
+  treeSize: number;
+  /** RFC 6962 root hash, 32 bytes. */
+  rootHash: Uint8Array;
+  /** The checkpoint's note text (body, extension lines included), as cosigned. */
+  checkpoint: string;
+  /** POSIX seconds of the cosignature. */
+  cosignedAt: number;
+}
+
+/**
+ * The cosigner's memory of what it cosigned, one record per origin. It must survive crashes and restarts: a
+ * cosigner that forgot could be made to cosign a fork.
+ */
+export interface CosignerStateStore {
+  /** The latest checkpoint cosigned for `origin`, or undefined if none. */
+  latest(origin: string): CosignedCheckpoint | undefined;
+  /**
+   * Makes `checkpoint` the latest for `origin`, durably and atomically (a crash leaves either the old or the new
+   * state, never a mix), before resolving. Throws CosignerError COSIGNER_STATE_WRITE_FAILED; the state is then
+   * unchanged.
+   */
+  commit(origin: string, checkpoint: CosignedCheckpoint): Promise<void>;
+}
+
+/** The cosigner's Ed25519 key: it signs in this process only. */
+export interface CosignerSigner {
+  /** The cosigner's name: the key name of its cosignature lines. */
+  name: string;
+  /** Raw Ed25519 public key, 32 bytes. */
+  publicKey: Uint8Array;
+  /** Detached Ed25519 signature of `message`. */
+  sign(message: Uint8Array): Uint8Array;
 }

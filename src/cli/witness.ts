@@ -4,10 +4,11 @@ import { requireMigrated, requireNotHalted } from '../compose.js';
 import { bootstrapWitnessPool, WITNESS_POOL_FLOORS, witnessPoolStatus } from '../app/witness-pool.js';
 import { WitnessError } from '../domain/errors.js';
 import { toHex } from '../domain/encoding/bytes.js';
+import { registerWitnessServe } from './witness-serve.js';
 
-/** `archon72 witness list|bootstrap`. */
+/** `archon72 witness list|bootstrap`, and the checkpoint cosigner's `keygen|serve` (witness-serve.ts). */
 export function registerWitness(program: Command): void {
-  const witness = program.command('witness').description('the witness pool that attests every event');
+  const witness = program.command('witness').description('the witness pool that attests every event, and the checkpoint cosigner (keygen, serve)');
 
   witness
     .command('list')
@@ -60,6 +61,8 @@ export function registerWitness(program: Command): void {
         ),
       ),
     );
+
+  registerWitnessServe(witness);
 }
 
 function parseCount(value: string): number {

@@ -12,7 +12,10 @@ export type InputErrorCode =
   | 'INPUT_TIMESTAMP_OUTSIDE_WINDOW'
   | 'INPUT_UNSUPPORTED_MEDIA_TYPE'
   | 'INPUT_URL_INVALID'
-  | 'INPUT_REQUEST_MALFORMED';
+  | 'INPUT_REQUEST_MALFORMED'
+  | 'INPUT_NOTE_MALFORMED'
+  | 'INPUT_CHECKPOINT_MALFORMED'
+  | 'INPUT_ADD_CHECKPOINT_MALFORMED';
 
 export type ChainErrorCode =
   | 'CHAIN_SEQUENCE_GAP'
@@ -28,7 +31,9 @@ export type SignatureErrorCode =
   | 'SIG_KEY_UNKNOWN'
   | 'SIG_KEY_INACTIVE'
   | 'SIG_KEY_AGENT_MISMATCH'
-  | 'SIG_DEVELOPMENT_KEY';
+  | 'SIG_DEVELOPMENT_KEY'
+  | 'SIG_NOTE_SIGNATURE_MISSING'
+  | 'SIG_COSIGNATURE_QUORUM_NOT_MET';
 
 export type StoreErrorCode =
   | 'STORE_UNAVAILABLE'
@@ -93,6 +98,32 @@ export type EventErrorCode = 'EVENT_NOT_FOUND';
 /** An unexpected fault, answered as 500 "Internal error" (never thrown on purpose). */
 export type InternalErrorCode = 'INTERNAL';
 
+/**
+ * A limit every client shares equally (runbook FR48): too many requests from one client address in the window
+ * (RATE_LIMITED), or every slot for a live event stream taken (STREAM_CAPACITY_REACHED).
+ */
+export type LimitErrorCode = 'RATE_LIMITED' | 'STREAM_CAPACITY_REACHED';
+
+/**
+ * The Merkle tree (docs/PROTOCOL.md §15): a proof or tree size asked for outside the tree, a proof that does not
+ * verify, a checkpoint that is not stored, or a tree that is not consistent with an earlier checkpoint.
+ */
+export type MerkleErrorCode = 'MERKLE_RANGE_INVALID' | 'MERKLE_PROOF_INVALID' | 'MERKLE_CHECKPOINT_NOT_FOUND' | 'MERKLE_TREE_INCONSISTENT';
+
+/**
+ * A checkpoint cosigner (`archon72 witness serve`, C2SP tlog-witness) refuses an add-checkpoint request, or cannot
+ * keep its state. Statuses follow the tlog-witness protocol (src/api/errors.ts).
+ */
+export type CosignerErrorCode =
+  | 'COSIGNER_LOG_UNKNOWN'
+  | 'COSIGNER_LOG_SIGNATURE_INVALID'
+  | 'COSIGNER_OLD_SIZE_MISMATCH'
+  | 'COSIGNER_ROOT_MISMATCH'
+  | 'COSIGNER_CONSISTENCY_PROOF_INVALID'
+  | 'COSIGNER_STATE_INVALID'
+  | 'COSIGNER_STATE_LOCKED'
+  | 'COSIGNER_STATE_WRITE_FAILED';
+
 export type ErrorCode =
   | InputErrorCode
   | ChainErrorCode
@@ -106,7 +137,10 @@ export type ErrorCode =
   | VerificationErrorCode
   | RouteErrorCode
   | EventErrorCode
-  | InternalErrorCode;
+  | InternalErrorCode
+  | LimitErrorCode
+  | MerkleErrorCode
+  | CosignerErrorCode;
 
 export interface AppErrorOptions<C extends ErrorCode> {
   code: C;
@@ -166,3 +200,9 @@ export class VerificationError extends AppError<VerificationErrorCode> {}
 export class RouteError extends AppError<RouteErrorCode> {}
 /** A read names an event (by id or sequence) that is not stored. */
 export class EventError extends AppError<EventErrorCode> {}
+/** A client went over a limit that applies to every client alike: the request rate or the open event streams. */
+export class LimitError extends AppError<LimitErrorCode> {}
+/** A checkpoint cosigner refused a checkpoint (tlog-witness add-checkpoint) or could not read or write its state. */
+export class CosignerError extends AppError<CosignerErrorCode> {}
+/** A Merkle proof or tree size outside the tree, a proof that fails, an unknown checkpoint, an inconsistent tree. */
+export class MerkleError extends AppError<MerkleErrorCode> {}

@@ -7,11 +7,13 @@ import { httpStatus } from '../../src/api/errors.js';
 import { createPromMetrics } from '../../src/adapters/metrics/prom-metrics.js';
 import { createPgEventQuery } from '../../src/adapters/postgres/pg-event-query.js';
 import { EventFeed } from '../../src/app/event-stream/event-feed.js';
-import { NO_CHECKPOINTS } from '../../src/app/export/export-manifest.js';
+import { MerkleProofs } from '../../src/app/merkle/merkle-proofs.js';
+import { createPgMerkleStore } from '../../src/adapters/postgres/pg-merkle-store.js';
 import { ensureAgentKey, LOG_SIGNER_ID } from '../../src/app/provision-keys.js';
 import { verifyEd25519Sodium } from '../../src/adapters/crypto/sodium-ed25519.js';
 import { createPgConstitutionStore } from '../../src/adapters/postgres/pg-constitution.js';
 import { createPgClockDriftLog } from '../../src/adapters/postgres/pg-clock-drift.js';
+import { createPgCheckpointStore } from '../../src/adapters/postgres/pg-checkpoint-store.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { constitutionalHealth } from '../../src/app/constitutional-health.js';
 import { createTestStack, type TestStack } from '../support/test-stack.js';
@@ -175,6 +177,7 @@ describe('every route, fuzzed', () => {
               haltState: halt.state,
               constitution: createPgConstitutionStore(stack.client),
               clockDrift: createPgClockDriftLog(stack.client),
+              checkpoints: createPgCheckpointStore(stack.client),
               clock: systemClock,
               operational: { haltPollMs: 500 },
               verification: { outcome: 'passed', completedAt: systemClock.now(), checks: [] },
@@ -186,8 +189,9 @@ describe('every route, fuzzed', () => {
           stream: { feed, maxDurationMs: 30, maxStreamsPerClient: 1000 },
           chain: { store: stack.store, registry: stack.registry, verify: verifyEd25519Sodium, allowDevelopmentKeys: true },
           keys: { registry: stack.registry, clock: systemClock },
-          export: { store: stack.store, keys: stack.keys, custody: stack.custody, checkpoints: NO_CHECKPOINTS, clock: systemClock },
+          export: { store: stack.store, keys: stack.keys, custody: stack.custody, checkpoints: createPgCheckpointStore(stack.client), clock: systemClock },
         },
+        proofs: { checkpoints: createPgCheckpointStore(stack.client), proofs: new MerkleProofs({ merkle: createPgMerkleStore(stack.client), checkpoints: createPgCheckpointStore(stack.client) }) },
       },
       { logLevel: 'silent' },
     );

@@ -8,6 +8,7 @@ import { systemClock } from '../../src/adapters/system-clock.js';
 import { createPgConstitutionStore } from '../../src/adapters/postgres/pg-constitution.js';
 import { createPgVerificationLog } from '../../src/adapters/postgres/pg-verification-log.js';
 import { createPgClockDriftLog } from '../../src/adapters/postgres/pg-clock-drift.js';
+import { createPgCheckpointStore } from '../../src/adapters/postgres/pg-checkpoint-store.js';
 import { ConstitutionWatch } from '../../src/app/constitution-watch.js';
 import { requireConfigurationFloors } from '../../src/app/configuration-floors.js';
 import { runPreoperationalVerification, type PreoperationalDeps, type PreoperationalOptions } from '../../src/app/preoperational/run-preoperational.js';
@@ -295,6 +296,7 @@ export function governanceContract(name: string, backend: () => Promise<TestBack
           haltState: halt.state,
           constitution: constitution(),
           clockDrift: createPgClockDriftLog(stack.client),
+          checkpoints: createPgCheckpointStore(stack.client),
           clock: systemClock,
           operational: { haltPollMs: 500 },
           verification: { outcome: 'passed', completedAt: systemClock.now(), checks: [] },

@@ -8,12 +8,18 @@ import { validatePayload, parseSubmission } from '../../src/domain/chain/validat
 import { checkSubmissionWindow } from '../../src/domain/chain/submission-window.js';
 import { verifyContentHash, verifyLink } from '../../src/domain/chain/verify-link.js';
 import { parseJsonText } from '../../src/domain/encoding/parse-json.js';
-import { ChainError, InputError, SignatureError, WitnessError, type AppError, type ErrorCode, HaltError } from '../../src/domain/errors.js';
+import { ChainError, InputError, SignatureError, WitnessError, type AppError, type ErrorCode, HaltError, MerkleError } from '../../src/domain/errors.js';
 import { Keyring } from '../../src/domain/signing/keyring.js';
 import { decodeSignature, verifyAgentSignature, verifyWitnessSignature } from '../../src/domain/signing/verify-signatures.js';
 import { verifyStoredEvent } from '../../src/domain/verify-stored-event.js';
 import { selectWitness } from '../../src/domain/witness/select-witness.js';
 import { parseHaltClearStatement, parseHaltTriggerStatement, requireHaltReason } from '../../src/domain/halt/halt-statements.js';
+import { parseSignedNote } from '../../src/domain/note/signed-note.js';
+import { parseCheckpointBody } from '../../src/domain/note/checkpoint-note.js';
+import { parseAddCheckpointRequest } from '../../src/domain/note/add-checkpoint-request.js';
+import { verifyNoteSignature } from '../../src/domain/note/verify-note.js';
+import { verifyCosignatureQuorum } from '../../src/domain/note/cosignature.js';
+import { inclusionProofRanges, verifyInclusion } from '../../src/domain/merkle/inclusion-proof.js';
 import { expectCode } from '../support/expect-code.js';
 import { chainEventVectors, chainKeys, toStoredEvent } from './load-vectors.js';
 
@@ -53,6 +59,13 @@ const PRODUCERS: Record<string, [abstract new (...args: never[]) => AppError, ()
   SIG_KEY_INACTIVE: [SignatureError, () => keyring.requireSigningKey(e2.signingKeyId, e2.agentId, '2099-01-01T00:00:00.000000Z')],
   SIG_KEY_AGENT_MISMATCH: [SignatureError, () => keyring.requireSigningKey(e2.signingKeyId, e1.agentId, AT)],
   WITNESS_POOL_EMPTY: [WitnessError, () => selectWitness([], e2.prevHash, 2)],
+  INPUT_NOTE_MALFORMED: [InputError, () => parseSignedNote('no signatures\n')],
+  INPUT_CHECKPOINT_MALFORMED: [InputError, () => parseCheckpointBody('origin only\n')],
+  INPUT_ADD_CHECKPOINT_MALFORMED: [InputError, () => parseAddCheckpointRequest('old 01\n\ncheckpoint\n')],
+  SIG_NOTE_SIGNATURE_MISSING: [SignatureError, () => verifyNoteSignature({ text: 't\n', signatures: [] }, { keyName: 'k', publicKey: new Uint8Array(32) }, verifyEd25519Sodium)],
+  SIG_COSIGNATURE_QUORUM_NOT_MET: [SignatureError, () => verifyCosignatureQuorum({ text: 't\n', signatures: [] }, [], 1, verifyEd25519Sodium)],
+  MERKLE_RANGE_INVALID: [MerkleError, () => inclusionProofRanges(3, 3)],
+  MERKLE_PROOF_INVALID: [MerkleError, () => verifyInclusion(0, 1, new Uint8Array(32), [], new Uint8Array(32).fill(1))],
   HALT_REASON_REQUIRED: [HaltError, () => requireHaltReason('')],
   HALT_CEREMONY_INVALID: [HaltError, () => parseHaltClearStatement({ type: 'halt.other' }, 0)],
   HALT_CEREMONY_EXPIRED: [

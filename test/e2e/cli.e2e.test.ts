@@ -17,10 +17,10 @@ describe('archon72 CLI on the embedded database', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('migrate applies 001–009 once, then reports the database up to date', () => {
+  it('migrate applies 001–011 once, then reports the database up to date', () => {
     const first = runCli(['migrate'], env);
     expect(first.status, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/applied 001_create_events_table\.sql[\s\S]*applied 007_halt_clear_protection_trigger\.sql[\s\S]*applied 008_key_lifecycle\.sql/);
+    expect(first.stdout).toMatch(/applied 001_create_events_table\.sql[\s\S]*applied 007_halt_clear_protection_trigger\.sql[\s\S]*applied 008_key_lifecycle\.sql[\s\S]*applied 011_merkle_checkpoints\.sql/);
     const second = runCli(['migrate'], env);
     expect(second.stdout).toBe('database is up to date\n');
   });
@@ -39,7 +39,7 @@ describe('archon72 CLI on the embedded database', () => {
     const keysDir = join(env.ARCHON72_DATA_DIR!, 'keys');
     expect(statSync(keysDir).mode & 0o777).toBe(0o700);
     const files = readdirSync(keysDir);
-    expect(files.length).toBe(13); // the event writer and twelve witnesses (the high-stakes floor), one key each
+    expect(files.length).toBe(14); // the event writer, the log signer (SYSTEM:LOG) and twelve witnesses (the high-stakes floor), one key each
     for (const f of files) expect(statSync(join(keysDir, f)).mode & 0o777).toBe(0o600);
   });
 

@@ -348,7 +348,7 @@ describe.runIf(runProduction)('halt channel outage with two production instances
     db = await createTestDatabase();
     dir = mkdtempSync(join(tmpdir(), 'archon72-halt-production-'));
     redis = await startRedisProcess();
-    env = { ...token.env, DATABASE_URL: db.url, DEV_MODE: 'false', ENVIRONMENT: 'production', ARCHON72_DATA_DIR: join(dir, 'data'), REDIS_URL: redis.url, HALT_POLL_MS: '100', LOG_LEVEL: 'warn' };
+    env = { ...token.env, DATABASE_URL: db.url, DEV_MODE: 'false', ENVIRONMENT: 'production', ARCHON72_DATA_DIR: join(dir, 'data'), REDIS_URL: redis.url, HALT_POLL_MS: '100', LOG_LEVEL: 'warn', CHECKPOINT_ORIGIN: 'archon72.test/halt' };
     const migrate = runCli(['migrate'], env);
     expect(migrate.status, migrate.stderr).toBe(0);
     const bootstrap = runCli(['witness', 'bootstrap'], { ...env, WITNESS_BOOTSTRAP_ENABLED: 'true' });

@@ -32,7 +32,7 @@ describe.runIf(run)('archon72 in production mode with SoftHSM2', () => {
     token = createSoftHsmToken();
     db = await createTestDatabase();
     dir = mkdtempSync(join(tmpdir(), 'archon72-production-'));
-    env = { ...token.env, DATABASE_URL: db.url, DEV_MODE: 'false', ENVIRONMENT: 'production', ARCHON72_DATA_DIR: join(dir, 'data') };
+    env = { ...token.env, DATABASE_URL: db.url, DEV_MODE: 'false', ENVIRONMENT: 'production', ARCHON72_DATA_DIR: join(dir, 'data'), CHECKPOINT_ORIGIN: 'archon72.test/production' };
     expect(cli(['migrate']).status).toBe(0);
   });
   afterAll(async () => {

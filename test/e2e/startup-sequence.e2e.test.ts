@@ -69,7 +69,7 @@ describe('archon72 serve: the startup sequence', () => {
   });
 
   it('5. pending migrations: refused unless told to migrate', () => {
-    expectRefusal(dev({}, []), 1, /^archon72: STORE_MIGRATIONS_PENDING: the database has 10 pending migration\(s\) \(001, .*010\); run `archon72 migrate` first$/m);
+    expectRefusal(dev({}, []), 1, /^archon72: STORE_MIGRATIONS_PENDING: the database has 11 pending migration\(s\) \(001, .*011\); run `archon72 migrate` first$/m);
   });
 
   describe.runIf(runPg)('against PostgreSQL', () => {

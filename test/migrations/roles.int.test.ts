@@ -7,6 +7,13 @@ import { createTestDatabase, shouldRunPostgres, type TestDatabase } from '../sup
 import { createTestStack, type TestStack } from '../support/test-stack.js';
 import { psql } from '../support/psql.js';
 import { expectRejection } from '../support/expect-rejection.js';
+import { MerkleTreeAppender } from '../../src/app/merkle/tree-appender.js';
+import { Checkpointer } from '../../src/app/merkle/checkpointer.js';
+import { createPgMerkleStore } from '../../src/adapters/postgres/pg-merkle-store.js';
+import { createPgCheckpointStore } from '../../src/adapters/postgres/pg-checkpoint-store.js';
+import { LOG_SIGNER_ID } from '../../src/app/provision-keys.js';
+import { verifyEd25519Sodium } from '../../src/adapters/crypto/sodium-ed25519.js';
+import { systemClock } from '../../src/adapters/system-clock.js';
 import type { SqlClient } from '../../src/adapters/postgres/sql-client.js';
 
 const run = await shouldRunPostgres('archon72_app role');
@@ -57,6 +64,23 @@ describe.runIf(run)('the archon72_app role', () => {
   it('cannot switch triggers off, by ALTER TABLE or session_replication_role', async () => {
     await expectRejection(app.query('ALTER TABLE events DISABLE TRIGGER USER'), StoreError, 'STORE_FAILED');
     await expectRejection(app.query(`SET session_replication_role = replica`), StoreError, 'STORE_FAILED');
+  });
+
+  it('appends the Merkle tree and checkpoints (migration 011), and cannot change or remove them', async () => {
+    await appStack.keyFor(LOG_SIGNER_ID);
+    const merkle = createPgMerkleStore(appStack.client);
+    const checkpointer = new Checkpointer(
+      { tree: new MerkleTreeAppender(merkle), merkle, checkpoints: createPgCheckpointStore(appStack.client), custody: appStack.custody, keys: appStack.keys, verify: verifyEd25519Sodium, clock: systemClock, integrityFault: () => undefined, log: () => undefined },
+      { origin: 'archon72.invalid/roles', everyEvents: 1, intervalSeconds: 60 },
+    );
+    expect((await checkpointer.publishNow())?.treeSize).toBeGreaterThan(0);
+    await app.query(`INSERT INTO cosignatures (tree_size, cosigner, key_id, cosigned_at, signature) SELECT tree_size, 'w.example', '\\x01020304', 1, decode(repeat('00', 64), 'hex') FROM checkpoints`);
+    for (const table of ['merkle_nodes', 'checkpoints', 'cosignatures']) {
+      for (const sql of [`UPDATE ${table} SET ${table === 'merkle_nodes' ? 'level = level' : 'tree_size = tree_size'}`, `DELETE FROM ${table}`, `TRUNCATE ${table} CASCADE`]) {
+        const err = await expectRejection(app.query(sql), StoreError, 'STORE_FAILED');
+        expect(err.message).toMatch(/permission denied/);
+      }
+    }
   });
 
   it('cannot change the constitutional configuration or migration history', async () => {

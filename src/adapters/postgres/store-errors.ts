@@ -12,6 +12,7 @@ const RULE_STATES: Record<string, string> = {
   A7208: 'witness pool floor',
   A7209: 'key registration',
   A7210: 'halt',
+  A7211: 'merkle tree',
 };
 
 /** SQLSTATE classes and node error codes that mean the database cannot be reached or the connection died. */

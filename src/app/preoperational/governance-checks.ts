@@ -1,5 +1,6 @@
 import { isKeyActiveAt } from '../../domain/signing/key.types.js';
 import { witnessPoolStatus } from '../witness-pool.js';
+import { verifyCheckpointAnchors, type CheckpointAnchorDeps } from '../merkle/checkpoint-anchors.js';
 import type { CheckResult } from '../../domain/governance/preoperational.js';
 import type { GovernanceSettings } from '../../domain/governance/constitutional-limits.js';
 import type { KeyCache } from '../key-cache.js';
@@ -46,9 +47,16 @@ export function checkHaltState(halt: HaltRecord): CheckResult {
 }
 
 /**
- * Checkpoint anchors: this version publishes no Merkle checkpoints yet, so there is nothing to anchor to; the
- * check says so rather than pass.
+ * Checkpoint anchors (src/app/merkle/checkpoint-anchors.ts): the latest checkpoint's signature by the log key, its
+ * root recomputed from the events, and its age against checkpoint_max_age_seconds. Skipped, saying so, when the
+ * caller gives no checkpoint store (a stack without Merkle checkpoints wired).
  */
-export function checkCheckpointAnchors(): CheckResult {
-  return { check: 'checkpoint_anchors', status: 'skipped', detail: 'no checkpoint has been published: this version does not publish Merkle checkpoints yet' };
+export async function checkCheckpointAnchors(
+  deps: CheckpointAnchorDeps | undefined,
+  settings: GovernanceSettings,
+  at: string,
+  origin: string | undefined,
+): Promise<CheckResult> {
+  if (deps === undefined) return { check: 'checkpoint_anchors', status: 'skipped', detail: 'this service was started without Merkle checkpoints' };
+  return verifyCheckpointAnchors(deps, { maxAgeSeconds: settings.checkpoint_max_age_seconds, origin, now: at });
 }

@@ -3,6 +3,7 @@ import { VerificationError } from '../../domain/errors.js';
 import { checkHashChain } from './chain-check.js';
 import { checkCheckpointAnchors, checkHaltState, checkKeeperKeys, checkWitnessPool } from './governance-checks.js';
 import { checkReplicaSync, type ReplicaProbe } from './replica-check.js';
+import type { CheckpointAnchorDeps } from '../merkle/checkpoint-anchors.js';
 import type { GovernanceSettings } from '../../domain/governance/constitutional-limits.js';
 import type { GovernanceMetrics } from '../service-metrics.js';
 import type { VerifyChainDeps } from '../verify-chain.js';
@@ -19,6 +20,8 @@ export interface PreoperationalDeps extends VerifyChainDeps {
   /** Records a halt (CT-13: a broken chain halts the system). */
   halt: (reason: string) => Promise<void>;
   log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** Checkpoints and the Merkle tree, for the checkpoint_anchors check (skipped when absent). */
+  anchors?: CheckpointAnchorDeps;
 }
 
 export interface PreoperationalOptions {
@@ -29,6 +32,8 @@ export interface PreoperationalOptions {
   environment: string;
   /** Who ran it, for the record: host and process id. */
   instance: string;
+  /** CHECKPOINT_ORIGIN: the latest checkpoint must name this log. */
+  checkpointOrigin?: string;
 }
 
 export interface PreoperationalReport {
@@ -61,7 +66,7 @@ export async function runPreoperationalVerification(deps: PreoperationalDeps, op
     chain.result,
     await checkWitnessPool(deps, options.settings, now),
     await checkKeeperKeys(deps.registry, options.settings, now, options.devMode),
-    checkCheckpointAnchors(),
+    await checkCheckpointAnchors(deps.anchors, options.settings, now, options.checkpointOrigin),
     checkHaltState(halt),
     await checkReplicaSync(deps.store, deps.replica),
   ];

@@ -1,0 +1,3 @@
+import { cosignatureStoreContract } from '../../contracts/cosignature-store.contract.js';
+
+cosignatureStoreContract('pglite', async () => ({ kind: 'pglite' }));

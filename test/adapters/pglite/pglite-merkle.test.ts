@@ -1,0 +1,3 @@
+import { merkleContract } from '../../contracts/merkle.contract.js';
+
+merkleContract('pglite', async () => ({ kind: 'pglite' }));
