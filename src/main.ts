@@ -30,7 +30,8 @@ export const VERSION: string = (
  *   4. configuration floors (StartupFloorViolationError);
  *   5. pending migrations: refused unless `--migrate`;
  *   6. key provisioning and pre-operational verification (FR146, runbook §6.2).
- * Then the halt guard and the constitution watch start and the server listens. Resolves once listening.
+ * Then the halt guard, the constitution watch and the checkpointer start (the checkpointer needs CHECKPOINT_ORIGIN
+ * in production: CONFIG_INVALID here, still before listening), and the server listens. Resolves once listening.
  */
 export async function runServer(config: Config, options: ServeOptions): Promise<void> {
   const log = createLogger({ level: config.logLevel, pretty: config.logFormat === 'pretty' });
