@@ -22,6 +22,7 @@ const program = new Command('archon72')
 registerMigrate(program);
 registerEvents(program);
 registerVerifyDb(program);
+(await import('./verify.js')).registerVerify(program);
 registerServe(program);
 registerKeys(program);
 registerWitness(program);

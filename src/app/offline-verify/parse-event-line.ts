@@ -1,0 +1,107 @@
+import { parseJsonBytes } from '../../domain/encoding/parse-json.js';
+import { isCanonicalTimestamp } from '../../domain/chain/timestamp.js';
+import { InputError } from '../../domain/errors.js';
+import type { JsonObject } from '../../domain/chain/canonical-json.js';
+import type { EventJson } from '../../domain/chain/event-json.js';
+import type { StoredEvent } from '../../domain/chain/event.types.js';
+
+/** The members of an event's protocol JSON (toEventJson), each exactly once. */
+const MEMBERS = [
+  'sequence',
+  'event_id',
+  'event_type',
+  'payload',
+  'agent_id',
+  'signing_key_id',
+  'signature',
+  'local_timestamp',
+  'authority_timestamp',
+  'prev_hash',
+  'content_hash',
+  'witness_id',
+  'witness_signature',
+] as const satisfies ReadonlyArray<keyof EventJson>;
+// A member added to EventJson and not here fails to compile.
+const EVERY_MEMBER: Exclude<keyof EventJson, (typeof MEMBERS)[number]> extends never ? true : never = true;
+void EVERY_MEMBER;
+const MEMBER_SET: ReadonlySet<string> = new Set(MEMBERS);
+const HASH = /^[0-9a-f]{64}$/;
+
+/**
+ * Reads one line of an NDJSON export (untrusted) into a StoredEvent: UTF-8 JSON (parseJsonBytes: invalid UTF-8 is
+ * refused, never replaced) holding exactly the members of toEventJson's protocol form (docs/PROTOCOL.md §2.1) with
+ * their JSON types: `sequence` a whole number ≥ 1, `payload` an object, `authority_timestamp` canonical (§2.3: the
+ * chain and key windows compare it as text), `prev_hash` and `content_hash` 64 lowercase hex digits, the rest
+ * strings. Deliberately no more than that: the signatures' encoding, the identifier grammars, whether
+ * local_timestamp is canonical and the payload limits are verifyStoredEvent's business or none of a verifier's
+ * (PROTOCOL §2.5, §7.1), so this reader refuses nothing the server's verify-db would accept.
+ * Throws InputError INPUT_INVALID_JSON or INPUT_FIELD_INVALID (details.field names the member).
+ */
+export function parseEventLine(bytes: Uint8Array, line: number): StoredEvent {
+  const where = `line ${line}`;
+  if (bytes.length === 0 || (bytes.length === 1 && bytes[0] === 0x0d)) throw fieldError(where, 'event', 'is empty');
+  const json = parseJsonBytes(bytes, where);
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw fieldError(where, 'event', 'must be a JSON object');
+  const record = json as Record<string, unknown>;
+  for (const name in record) if (!MEMBER_SET.has(name)) throw fieldError(where, name, 'is not a member of a stored event');
+  const sequence = record.sequence;
+  if (typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || sequence < 1) throw fieldError(where, 'sequence', 'must be a whole number ≥ 1');
+  const payload = record.payload;
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw fieldError(where, 'payload', 'must be a JSON object');
+  return {
+    sequence,
+    eventId: text(record, 'event_id', where),
+    eventType: text(record, 'event_type', where),
+    payload: payload as JsonObject,
+    agentId: text(record, 'agent_id', where),
+    signingKeyId: text(record, 'signing_key_id', where),
+    signature: text(record, 'signature', where),
+    localTimestamp: text(record, 'local_timestamp', where),
+    authorityTimestamp: timestamp(record, 'authority_timestamp', where),
+    prevHash: hash(record, 'prev_hash', where),
+    contentHash: hash(record, 'content_hash', where),
+    witnessId: text(record, 'witness_id', where),
+    witnessSignature: text(record, 'witness_signature', where),
+  };
+}
+
+/**
+ * Just the `sequence` member of a line, or undefined when the line is not an object with a whole-number sequence.
+ * For classifying a sequence fault by the lines around it; never for verifying.
+ */
+export function peekSequence(bytes: Uint8Array): number | undefined {
+  try {
+    const json = parseJsonBytes(bytes, 'line') as { sequence?: unknown } | null;
+    const sequence = json?.sequence;
+    return typeof sequence === 'number' && Number.isSafeInteger(sequence) ? sequence : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function text(record: Record<string, unknown>, field: (typeof MEMBERS)[number], where: string): string {
+  const value = record[field];
+  if (typeof value !== 'string') throw fieldError(where, field, 'is required and must be a string');
+  return value;
+}
+
+/** The last timestamp found canonical: consecutive events share their batch's authority time, so it is checked once. */
+let lastCanonical = '';
+
+function timestamp(record: Record<string, unknown>, field: (typeof MEMBERS)[number], where: string): string {
+  const value = text(record, field, where);
+  if (value === lastCanonical) return value;
+  if (!isCanonicalTimestamp(value)) throw fieldError(where, field, 'must be a canonical timestamp like 2026-01-09T12:00:00.000000Z');
+  lastCanonical = value;
+  return value;
+}
+
+function hash(record: Record<string, unknown>, field: (typeof MEMBERS)[number], where: string): string {
+  const value = text(record, field, where);
+  if (!HASH.test(value)) throw fieldError(where, field, 'must be 64 lowercase hex digits');
+  return value;
+}
+
+function fieldError(where: string, field: string, problem: string): InputError {
+  return new InputError({ code: 'INPUT_FIELD_INVALID', message: `${where}: ${field} ${problem}`, details: { field } });
+}
