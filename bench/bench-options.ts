@@ -86,6 +86,41 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
   };
 }
 
+/**
+ * The PostgreSQL admin URL of the halt and http benchmarks: the test suites' server (ARCHON72_TEST_PG_URL) when
+ * set, otherwise DEFAULT_PG_ADMIN_URL.
+ */
+export function testPgAdminUrl(env: NodeJS.ProcessEnv): string {
+  return env.ARCHON72_TEST_PG_URL ?? DEFAULT_PG_ADMIN_URL;
+}
+
+/** `--name VALUE` and `--name` options read straight from argv, as the halt and http benchmarks take them. */
+export interface ArgvReader {
+  /** The word after `--name`, or undefined when `--name` is not given. */
+  value(name: string): string | undefined;
+  /** `--name` as a whole number, `fallback` when not given; throws naming the option when it is not a whole number ≥ `min`. */
+  int(name: string, fallback: number, min: number): number;
+  /** Whether `--name` is given. */
+  flag(name: string): boolean;
+}
+
+/** Reads options from `argv` (after the script name); words it is not asked about are ignored. */
+export function createArgvReader(argv: readonly string[]): ArgvReader {
+  const value = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  return {
+    value,
+    int(name, fallback, min) {
+      const n = Number(value(name) ?? fallback);
+      if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}`);
+      return n;
+    },
+    flag: (name) => argv.includes(`--${name}`),
+  };
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }

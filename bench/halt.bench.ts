@@ -19,6 +19,7 @@ import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { closeScopesOnSignal, scoped } from './bench-scope.js';
+import { createArgvReader, testPgAdminUrl } from './bench-options.js';
 import { makeTempDir, openBenchStack, postgresUnreachable, prepareDatabase } from './bench-stack.js';
 import { presign, provisionAgents, type AgentSigners } from './bench-agents.js';
 import { BENCH_POSTGRES_PIDS_SQL, CpuMeter, waitForQuietMachine } from './cpu-usage.js';
@@ -54,7 +55,7 @@ interface Options {
   out: string;
 }
 
-const PG_ADMIN_URL = process.env.ARCHON72_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const PG_ADMIN_URL = testPgAdminUrl(process.env);
 /** How long an instance may take to refuse before the trial records it as "never". */
 const REFUSAL_TIMEOUT_MS = 10_000;
 /** Writers keep going this long after every instance refused, to catch a late acceptance. */
@@ -62,30 +63,22 @@ const TAIL_MS = 150;
 const execFileAsync = promisify(execFile);
 
 function parseOptions(argv: string[]): Options {
-  const value = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const int = (name: string, fallback: number, min: number) => {
-    const n = Number(value(name) ?? fallback);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}`);
-    return n;
-  };
-  const [loadMin, loadMax] = (value('load-ms') ?? '400,1200').split(',').map(Number);
+  const args = createArgvReader(argv);
+  const [loadMin, loadMax] = (args.value('load-ms') ?? '400,1200').split(',').map(Number);
   if (!(loadMin! > 0 && loadMax! >= loadMin!)) throw new Error('--load-ms MIN,MAX (ms of load before each trigger)');
   return {
-    trials: int('trials', 40, 2),
-    warmup: int('warmup', 4, 0),
-    instances: int('instances', 3, 2),
-    writers: int('writers', 16, 1),
-    haltPollMs: int('halt-poll-ms', 500, 50),
-    presign: int('presign', 5000, 100),
-    agents: int('agents', 8, 1),
+    trials: args.int('trials', 40, 2),
+    warmup: args.int('warmup', 4, 0),
+    instances: args.int('instances', 3, 2),
+    writers: args.int('writers', 16, 1),
+    haltPollMs: args.int('halt-poll-ms', 500, 50),
+    presign: args.int('presign', 5000, 100),
+    agents: args.int('agents', 8, 1),
     loadMs: [loadMin!, loadMax!],
-    redisCli: argv.includes('--redis-cli'),
-    keyspaceEvents: argv.includes('--keyspace-events'),
-    verify: !argv.includes('--no-verify'),
-    out: value('out') ?? 'bench/results/halt.md',
+    redisCli: args.flag('redis-cli'),
+    keyspaceEvents: args.flag('keyspace-events'),
+    verify: !args.flag('no-verify'),
+    out: args.value('out') ?? 'bench/results/halt.md',
   };
 }
 

@@ -16,6 +16,7 @@ import { provisionAgents } from './bench-agents.js';
 import { collectMachineInfo } from './machine-info.js';
 import { formatNumber, formatTable } from './format-table.js';
 import { closeScopesOnSignal, scoped } from './bench-scope.js';
+import { createArgvReader, testPgAdminUrl } from './bench-options.js';
 import { startServe } from '../test/support/serve-process.js';
 import { randomPort } from '../test/support/run-cli.js';
 
@@ -44,28 +45,20 @@ interface Measured {
   errors: number;
 }
 
-const PG_ADMIN_URL = process.env.ARCHON72_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const PG_ADMIN_URL = testPgAdminUrl(process.env);
 const SEED_BATCH = 100;
 
 function parseOptions(argv: string[]): Options {
-  const value = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const int = (name: string, fallback: number, min: number) => {
-    const n = Number(value(name) ?? fallback);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}`);
-    return n;
-  };
-  const backend = value('backend') ?? 'pglite';
+  const args = createArgvReader(argv);
+  const backend = args.value('backend') ?? 'pglite';
   if (backend !== 'pglite' && backend !== 'postgresql') throw new Error('--backend pglite|postgresql');
   return {
-    events: int('events', 10_000, 100),
-    duration: int('duration', 10, 1),
-    warmup: int('warmup', 2, 0),
-    connections: int('connections', 32, 1),
+    events: args.int('events', 10_000, 100),
+    duration: args.int('duration', 10, 1),
+    warmup: args.int('warmup', 2, 0),
+    connections: args.int('connections', 32, 1),
     backend,
-    out: value('out') ?? join('bench', 'results', 'http-latest.json'),
+    out: args.value('out') ?? join('bench', 'results', 'http-latest.json'),
   };
 }
 

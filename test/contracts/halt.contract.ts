@@ -4,7 +4,7 @@ import type { TestBackend, TestStack } from '../support/test-stack.js';
 import { useContractStack } from '../support/contract-stack.js';
 import { createTestHalt, eventually, type TestHalt } from '../support/test-halt.js';
 import { expectRejection } from '../support/expect-rejection.js';
-import { keyPairFromSeed, signEd25519 } from '../../src/adapters/crypto/sodium-ed25519.js';
+import { createTestKeeper, signAs, type TestKeeper } from '../support/keepers.js';
 import { verifyEd25519Sodium } from '../../src/adapters/crypto/sodium-ed25519.js';
 import { registerKeeperKey, keeperRegistrationStatement } from '../../src/app/keeper-registration.js';
 import { newClearStatement } from '../../src/app/halt-service.js';
@@ -12,7 +12,6 @@ import { verifyChain } from '../../src/app/verify-chain.js';
 import { toBase64, toHex } from '../../src/domain/encoding/bytes.js';
 import { toCanonicalTimestamp } from '../../src/domain/chain/timestamp.js';
 import { HaltError, SignatureError, StoreError } from '../../src/domain/errors.js';
-import { keeperStatementMessage, type KeeperStatement, type SignedKeeperStatement } from '../../src/domain/signing/keeper-statement.js';
 import { EVENT_WRITER_ID } from '../../src/app/provision-keys.js';
 import { HALT_RECORD_EVENT_TYPES, isHaltRecordEventType } from '../../src/domain/halt/halt-statements.js';
 import { Keyring } from '../../src/domain/signing/keyring.js';
@@ -20,13 +19,6 @@ import { placeEvent } from '../../src/domain/chain/place-event.js';
 import { selectWitness } from '../../src/domain/witness/select-witness.js';
 import { witnessSignatureMessage } from '../../src/domain/signing/messages.js';
 
-type Keeper = ReturnType<typeof keeper>;
-function keeper(name: string, n: number) {
-  return { keeperId: `KEEPER:${name}`, keyId: `keeper-${name}`, ...keyPairFromSeed(new Uint8Array(32).fill(n)) };
-}
-function signAs(k: Keeper, statement: KeeperStatement): SignedKeeperStatement {
-  return { statement, keeperId: k.keeperId, keyId: k.keyId, signature: toBase64(signEd25519(k.secretKey, keeperStatementMessage(statement))) };
-}
 const minutes = (n: number) => toCanonicalTimestamp(new Date(Date.now() + n * 60_000));
 
 /**
@@ -38,14 +30,14 @@ export function haltContract(name: string, backend: () => Promise<TestBackend | 
   describe(`halt: ${name}`, () => {
     let stack: TestStack;
     let halt: TestHalt;
-    const alice = keeper('alice', 1);
-    const bob = keeper('bob', 2);
-    const carol = keeper('carol', 3);
+    const alice = createTestKeeper('alice', 1);
+    const bob = createTestKeeper('bob', 2);
+    const carol = createTestKeeper('carol', 3);
 
     useContractStack(backend, async (opened) => {
       stack = opened;
       const deps = { ...stack.services, verify: verifyEd25519Sodium };
-      const request = (k: Keeper) => signAs(k, keeperRegistrationStatement(k.keeperId, k.keyId, toHex(k.publicKey)));
+      const request = (k: TestKeeper) => signAs(k, keeperRegistrationStatement(k.keeperId, k.keyId, toHex(k.publicKey)));
       await registerKeeperKey(deps, request(alice), []);
       await registerKeeperKey(deps, request(bob), []);
       await registerKeeperKey(deps, request(carol), [signAs(alice, request(carol).statement), signAs(bob, request(carol).statement)]);

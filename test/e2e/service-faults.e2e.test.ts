@@ -145,6 +145,20 @@ class WriteLedger {
   }
 }
 
+/**
+ * What a suite's beforeAll sets up (its temporary directory, the server's environment and the server itself) and
+ * the ledger of every write the suite makes to that server.
+ */
+class ServedSuite {
+  dir: string | undefined;
+  env: Record<string, string> = {};
+  server!: ServeProcess;
+  readonly ledger = new WriteLedger(
+    () => this.server.url,
+    () => eventWriterSigner(this.env.ARCHON72_DATA_DIR as string),
+  );
+}
+
 /** The process is still running and still answers liveness. */
 async function expectAlive(server: ServeProcess): Promise<void> {
   expect(server.process.child.exitCode).toBeNull();
@@ -163,32 +177,27 @@ const runPostgres = shouldRunPgCluster(PG_SUITE);
  */
 describe.runIf(runPostgres)('archon72 serve with its PostgreSQL stopped and started again', () => {
   let cluster: PgCluster;
-  let dir: string;
-  let server: ServeProcess;
-  let env: Record<string, string>;
-  const ledger = new WriteLedger(
-    () => server.url,
-    () => eventWriterSigner(env.ARCHON72_DATA_DIR as string),
-  );
+  const served = new ServedSuite();
+  const { ledger } = served;
 
   beforeAll(async () => {
     cluster = await startPgCluster();
-    dir = mkdtempSync(join(tmpdir(), 'archon72-pg-fault-'));
+    served.dir = mkdtempSync(join(tmpdir(), 'archon72-pg-fault-'));
     const url = await cluster.createDatabase('archon72');
     // Default HALT_POLL_MS (500): the guard notices the database is gone on its own schedule.
-    env = { DATABASE_URL: url, DEV_MODE: 'true', ENVIRONMENT: 'development', ARCHON72_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn' };
-    server = await startServe(env, await freePort(), 90_000, ['--migrate']);
+    served.env = { DATABASE_URL: url, DEV_MODE: 'true', ENVIRONMENT: 'development', ARCHON72_DATA_DIR: join(served.dir, 'data'), LOG_LEVEL: 'warn' };
+    served.server = await startServe(served.env, await freePort(), 90_000, ['--migrate']);
   });
 
   afterAll(() => {
-    server?.process.child.kill('SIGKILL'); // never leave a server behind
+    served.server?.process.child.kill('SIGKILL'); // never leave a server behind
     cluster?.destroy();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (served.dir) rmSync(served.dir, { recursive: true, force: true });
   });
 
   it.each<PgStopMode>(['immediate', 'fast'])('pg_ctl stop -m %s: not ready and writes refused within seconds, alive throughout, and back by itself', async (mode) => {
     expect((await ledger.write(`before ${mode}`)).status).toBe(201);
-    expect(await getJson(server.url, '/v1/ready')).toMatchObject({ status: 200, body: { database: 'connected' } });
+    expect(await getJson(served.server.url, '/v1/ready')).toMatchObject({ status: 200, body: { database: 'connected' } });
 
     // Appends in flight when the server goes: each must end as a 201 (committed, so it must survive the restart) or
     // a 503. A write that reaches the store fails there (STORE_UNAVAILABLE); once the halt guard's poll cannot read
@@ -199,17 +208,17 @@ describe.runIf(runPostgres)('archon72 serve with its PostgreSQL stopped and star
     await until('the load to be acknowledged', async () => ledger.acked.size >= ackedBefore + 50);
     await cluster.stop(mode);
     const notReadyMs = await until('GET /v1/ready to answer 503 with database unreachable', async () => {
-      const ready = await getJson(server.url, '/v1/ready');
+      const ready = await getJson(served.server.url, '/v1/ready');
       return ready.status === 503 && ready.body.database === 'unreachable';
     });
     const refused = await ledger.untilRefused('HALT_STATE_UNKNOWN', ['STORE_UNAVAILABLE']);
     const loadCounts = await stopLoad();
     await ledger.expectRefused('HALT_STATE_UNKNOWN');
-    await expectAlive(server);
+    await expectAlive(served.server);
 
     await cluster.start();
-    const readyMs = await until('GET /v1/ready to answer 200 again', async () => (await getJson(server.url, '/v1/ready')).status === 200);
-    expect((await getJson(server.url, '/v1/ready')).body).toMatchObject({ status: 'ready', database: 'connected' });
+    const readyMs = await until('GET /v1/ready to answer 200 again', async () => (await getJson(served.server.url, '/v1/ready')).status === 200);
+    expect((await getJson(served.server.url, '/v1/ready')).body).toMatchObject({ status: 'ready', database: 'connected' });
     const acceptedMs = await ledger.untilAccepted(faultCodes);
     expect((await ledger.write(`after ${mode}`)).status).toBe(201);
     console.info(
@@ -221,8 +230,8 @@ describe.runIf(runPostgres)('archon72 serve with its PostgreSQL stopped and star
 
   it('lost no acknowledged write, stored none it refused, and verify-db accepts the chain', async () => {
     expect(ledger.refused.size).toBeGreaterThanOrEqual(8);
-    ledger.expectLog({ DATABASE_URL: env.DATABASE_URL as string, DEV_MODE: 'true', ENVIRONMENT: 'development' });
-    expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    ledger.expectLog({ DATABASE_URL: served.env.DATABASE_URL as string, DEV_MODE: 'true', ENVIRONMENT: 'development' });
+    expect(await served.server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
   });
 });
 
@@ -238,47 +247,42 @@ const ADMIN_TOKEN = 'e2e-service-faults-admin-token';
  */
 describe.runIf(runRedis)('archon72 serve with its Redis killed and restarted empty', () => {
   let redis: RedisProcess;
-  let dir: string;
-  let server: ServeProcess;
-  let env: Record<string, string>;
-  const ledger = new WriteLedger(
-    () => server.url,
-    () => eventWriterSigner(env.ARCHON72_DATA_DIR as string),
-  );
+  const served = new ServedSuite();
+  const { ledger } = served;
   const haltFlag = () => ({ active: redis.cli(['GET', 'archon72:halt:active']), reason: redis.cli(['GET', 'archon72:halt:reason']) });
 
   beforeAll(async () => {
     redis = await startRedisProcess();
-    dir = mkdtempSync(join(tmpdir(), 'archon72-redis-fault-'));
-    env = { DEV_MODE: 'true', ENVIRONMENT: 'development', ARCHON72_DATA_DIR: join(dir, 'data'), REDIS_URL: redis.url, ADMIN_TOKEN, LOG_LEVEL: 'warn' };
-    server = await startServe(env, await freePort(), 90_000, ['--migrate']);
+    served.dir = mkdtempSync(join(tmpdir(), 'archon72-redis-fault-'));
+    served.env = { DEV_MODE: 'true', ENVIRONMENT: 'development', ARCHON72_DATA_DIR: join(served.dir, 'data'), REDIS_URL: redis.url, ADMIN_TOKEN, LOG_LEVEL: 'warn' };
+    served.server = await startServe(served.env, await freePort(), 90_000, ['--migrate']);
   });
 
   afterAll(async () => {
-    server?.process.child.kill('SIGKILL'); // never leave a server behind
+    served.server?.process.child.kill('SIGKILL'); // never leave a server behind
     await redis?.kill('SIGKILL');
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (served.dir) rmSync(served.dir, { recursive: true, force: true });
   });
 
   it('reports redis unreachable and refuses writes with HALT_CHANNEL_UNAVAILABLE while Redis is dead, alive throughout, and resumes by itself', async () => {
     expect((await ledger.write('before')).status).toBe(201);
-    expect(await getJson(server.url, '/v1/ready')).toMatchObject({ status: 200, body: { database: 'connected', redis: 'connected' } });
+    expect(await getJson(served.server.url, '/v1/ready')).toMatchObject({ status: 200, body: { database: 'connected', redis: 'connected' } });
 
     await redis.kill('SIGKILL');
     const notReadyMs = await until('GET /v1/ready to answer 503 with redis unreachable', async () => {
-      const ready = await getJson(server.url, '/v1/ready');
+      const ready = await getJson(served.server.url, '/v1/ready');
       return ready.status === 503 && ready.body.redis === 'unreachable';
     });
-    expect((await getJson(server.url, '/v1/ready')).body).toMatchObject({ status: 'not_ready', database: 'connected', redis: 'unreachable' });
+    expect((await getJson(served.server.url, '/v1/ready')).body).toMatchObject({ status: 'not_ready', database: 'connected', redis: 'unreachable' });
     const refused = await ledger.untilRefused('HALT_CHANNEL_UNAVAILABLE');
     await ledger.expectRefused('HALT_CHANNEL_UNAVAILABLE');
-    await expectAlive(server);
+    await expectAlive(served.server);
     // Reads still answer: the system is not halted; this instance just cannot promise a halt would reach it.
-    expect(await getJson(server.url, '/v1/halt')).toMatchObject({ status: 200, body: { halted: false, instance: 'unknown' } });
+    expect(await getJson(served.server.url, '/v1/halt')).toMatchObject({ status: 200, body: { halted: false, instance: 'unknown' } });
 
     await redis.start();
-    const readyMs = await until('GET /v1/ready to answer 200 again', async () => (await getJson(server.url, '/v1/ready')).status === 200);
-    expect((await getJson(server.url, '/v1/ready')).body).toMatchObject({ status: 'ready', database: 'connected', redis: 'connected' });
+    const readyMs = await until('GET /v1/ready to answer 200 again', async () => (await getJson(served.server.url, '/v1/ready')).status === 200);
+    expect((await getJson(served.server.url, '/v1/ready')).body).toMatchObject({ status: 'ready', database: 'connected', redis: 'connected' });
     const acceptedMs = await ledger.untilAccepted(['HALT_CHANNEL_UNAVAILABLE']);
     expect((await ledger.write('after')).status).toBe(201);
     console.info(
@@ -289,33 +293,33 @@ describe.runIf(runRedis)('archon72 serve with its Redis killed and restarted emp
 
   it('keeps a halt raised before Redis died, and puts the flag back on the empty Redis', async () => {
     const reason = 'e2e: halted before Redis dies';
-    const trigger = runCli(['halt', 'trigger', '--reason', reason], { ...env, ARCHON72_API_URL: server.url });
+    const trigger = runCli(['halt', 'trigger', '--reason', reason], { ...served.env, ARCHON72_API_URL: served.server.url });
     expect(trigger.status, trigger.stderr).toBe(0);
     await ledger.expectRefused('SYSTEM_HALTED');
     expect(haltFlag()).toEqual({ active: 'true', reason });
 
     await redis.kill('SIGKILL');
-    await until('GET /v1/ready to say redis unreachable', async () => (await getJson(server.url, '/v1/ready')).body.redis === 'unreachable');
+    await until('GET /v1/ready to say redis unreachable', async () => (await getJson(served.server.url, '/v1/ready')).body.redis === 'unreachable');
     // Halted wins over "channel unreachable": the database says halted, and that is what writers are told.
     await ledger.expectRefused('SYSTEM_HALTED');
-    expect(await getJson(server.url, '/v1/halt')).toMatchObject({ status: 200, body: { halted: true, reason, instance: 'halted' } });
-    await expectAlive(server);
+    expect(await getJson(served.server.url, '/v1/halt')).toMatchObject({ status: 200, body: { halted: true, reason, instance: 'halted' } });
+    await expectAlive(served.server);
 
     await redis.start(); // --save '' --appendonly no: it comes back with no keys at all
     const restoredMs = await until('archon72:halt:active to be raised again on the new Redis', async () => haltFlag().active === 'true');
     expect(haltFlag()).toEqual({ active: 'true', reason });
-    await until('GET /v1/ready to say redis connected', async () => (await getJson(server.url, '/v1/ready')).body.redis === 'connected');
-    expect((await getJson(server.url, '/v1/ready')).body).toMatchObject({ database: 'connected', redis: 'connected' });
+    await until('GET /v1/ready to say redis connected', async () => (await getJson(served.server.url, '/v1/ready')).body.redis === 'connected');
+    expect((await getJson(served.server.url, '/v1/ready')).body).toMatchObject({ database: 'connected', redis: 'connected' });
     await ledger.expectRefused('SYSTEM_HALTED');
-    expect(await getJson(server.url, '/v1/halt')).toMatchObject({ status: 200, body: { halted: true, reason, instance: 'halted' } });
+    expect(await getJson(served.server.url, '/v1/halt')).toMatchObject({ status: 200, body: { halted: true, reason, instance: 'halted' } });
     console.info(`the halt flag was back on the restarted (empty) Redis ${restoredMs.toFixed(0)} ms after it answered`);
   });
 
   it('lost no acknowledged write, stored none it refused, recorded the halt once, and verify-db accepts the chain', async () => {
     // The embedded database belongs to the server while it runs: stop it (cleanly) before reading the log.
-    expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(await served.server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     expect(ledger.refused.size).toBeGreaterThanOrEqual(9);
-    const events = ledger.expectLog({ DEV_MODE: 'true', ENVIRONMENT: 'development', ARCHON72_DATA_DIR: env.ARCHON72_DATA_DIR as string });
+    const events = ledger.expectLog({ DEV_MODE: 'true', ENVIRONMENT: 'development', ARCHON72_DATA_DIR: served.env.ARCHON72_DATA_DIR as string });
     expect(events.filter((e) => e.event_type === 'halt.triggered')).toHaveLength(1);
   });
 });

@@ -1,8 +1,28 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './run-cli.js';
-import { toHex } from '../../src/domain/encoding/bytes.js';
+import { keyPairFromSeed, signEd25519 } from '../../src/adapters/crypto/sodium-ed25519.js';
+import { toBase64, toHex } from '../../src/domain/encoding/bytes.js';
+import { keeperStatementMessage, type KeeperStatement, type SignedKeeperStatement } from '../../src/domain/signing/keeper-statement.js';
 import type { TestStack } from './test-stack.js';
+
+/** A keeper of the tests: its id, the key id it registers under, and an Ed25519 key pair. */
+export interface TestKeeper {
+  keeperId: string;
+  keyId: string;
+  publicKey: Uint8Array;
+  secretKey: Buffer;
+}
+
+/** KEEPER:{name} with key id keeper-{name} and the Ed25519 key pair of the seed of 32 bytes `n`: the same keeper every run. */
+export function createTestKeeper(name: string, n: number): TestKeeper {
+  return { keeperId: `KEEPER:${name}`, keyId: `keeper-${name}`, ...keyPairFromSeed(new Uint8Array(32).fill(n)) };
+}
+
+/** `statement` signed by keeper `k` as the service expects it (keeperStatementMessage, pure Ed25519). */
+export function signAs(k: TestKeeper, statement: KeeperStatement): SignedKeeperStatement {
+  return { statement, keeperId: k.keeperId, keyId: k.keyId, signature: toBase64(signEd25519(k.secretKey, keeperStatementMessage(statement))) };
+}
 
 /** A syntactically valid signature: the database checks shape, count and key windows, never Ed25519 (migration 008). */
 export const PLACEHOLDER_SIGNATURE = 'A'.repeat(86) + '==';

@@ -3,6 +3,7 @@ import { closeSync, existsSync, fchmodSync, fsyncSync, linkSync, openSync, readF
 import { dirname } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { keyPairFromSeed, randomSeed, signEd25519 } from '../crypto/sodium-ed25519.js';
+import { syncDirectory } from '../fs/sync-directory.js';
 import { canonicalize } from '../../domain/chain/canonical-json.js';
 import { fromBase64, fromHex, toBase64, toHex, utf8 } from '../../domain/encoding/bytes.js';
 import { parseJsonBytes } from '../../domain/encoding/parse-json.js';
@@ -326,20 +327,6 @@ function placeNewFile(tmp: string, path: string): void {
     // A filesystem without hard links: check, then rename. This narrows the race but cannot close it.
     if (existsSync(path)) throw Object.assign(new Error(`${path} exists`), { code: 'EEXIST' });
     renameSync(tmp, path);
-  }
-}
-
-/** fsyncs a directory so the new name survives a crash; some platforms cannot, which only weakens durability. */
-function syncDirectory(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // best effort
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { syncDirectory } from '../fs/sync-directory.js';
 
 /** Options for writeFileAtomic. */
 export interface AtomicWriteOptions {
@@ -44,18 +45,4 @@ function temporaryPath(path: string): string {
 /** True when `name` (a file name in the same directory) is a temporary file writeFileAtomic left for `base`. */
 export function isTemporaryOf(name: string, base: string): boolean {
   return name.startsWith(`${base}.`) && name.endsWith('.tmp') && /^\d+\.[0-9a-f]{12}\.tmp$/.test(name.slice(base.length + 1));
-}
-
-/** fsyncs a directory so a new name survives a crash; some platforms cannot, which only weakens durability. */
-function syncDirectory(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // best effort
-  }
 }
