@@ -10,6 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
+          setupFiles: ['test/support/native-sha256.ts'],
           exclude: ['test/**/*.int.test.ts', 'test/**/*.e2e.test.ts'],
         },
       },
@@ -17,6 +18,7 @@ export default defineConfig({
         test: {
           name: 'int',
           include: ['test/**/*.int.test.ts'],
+          setupFiles: ['test/support/native-sha256.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // Suites share one PostgreSQL server; each creates its own database, but heavy suites run one at a time.

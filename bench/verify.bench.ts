@@ -21,7 +21,7 @@ import type { OfflineVerifyReport } from '../src/app/offline-verify/offline-veri
 import { LOG_SIGNER_ID } from '../src/app/provision-keys.js';
 import { placeEvent } from '../src/domain/chain/place-event.js';
 import { GENESIS_PREV_HASH } from '../src/domain/chain/content-hash.js';
-import { toEventJson } from '../src/domain/chain/event-json.js';
+import { exportLine } from '../src/domain/export/export-line.js';
 import { toCanonicalTimestamp } from '../src/domain/chain/timestamp.js';
 import { toBase64, toHex, utf8 } from '../src/domain/encoding/bytes.js';
 import { eventSignatureMessage, witnessSignatureMessage } from '../src/domain/signing/messages.js';
@@ -49,6 +49,9 @@ const { parsePinnedCheckpoint } = await distModule<typeof import('../src/app/off
 const { createFileVerifySource } = await distModule<typeof import('../src/adapters/verify-source/file-verify-source.js')>('adapters/verify-source/file-verify-source.js');
 const { verifyEd25519Sodium: distVerify } = await distModule<typeof import('../src/adapters/crypto/sodium-ed25519.js')>('adapters/crypto/sodium-ed25519.js');
 const SODIUM_MODULE = { url: new URL('adapters/crypto/sodium-ed25519.js', DIST).href, exportName: 'verifyEd25519Sodium' };
+const NODE_SHA256_MODULE = { url: new URL('adapters/crypto/node-sha256.js', DIST).href, exportName: 'nodeSha256' };
+// As the CLI's entry does: the built domain hashes with Node's native SHA-256, here and in the workers.
+(await distModule<typeof import('../src/adapters/crypto/node-sha256.js')>('adapters/crypto/node-sha256.js')).useNodeSha256();
 
 const ORIGIN = 'archon72.invalid/bench';
 const ACTIVE_FROM = '2026-01-01T00:00:00.000000Z';
@@ -155,7 +158,8 @@ function generateLog(options: Options): GeneratedLog {
     const witnessSignature = toBase64(signEd25519(witnessSecrets.get(witnessId) as Buffer, witnessSignatureMessage(placed.contentHash)));
     const event: StoredEvent = { ...placed, witnessId, witnessSignature };
     tree.append(eventLeafHash(event));
-    lines += `${JSON.stringify(toEventJson(event))}\n`;
+    // The server's export format: each line the JCS text of the event (exportLine, docs/PROTOCOL.md §17.1).
+    lines += exportLine(event);
     if (lines.length > 1 << 20) {
       writeSync(fd, lines);
       lines = '';
@@ -214,6 +218,7 @@ async function measure(log: GeneratedLog, mode: Measurement['mode'], workers: nu
       origin: ORIGIN,
       workers,
       verifier: { verify: distVerify, module: SODIUM_MODULE },
+      sha256Module: NODE_SHA256_MODULE,
     }),
   );
   const seconds = (performance.now() - started) / 1000;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPgClient } from './adapters/postgres/pg-client.js';
 import { createPgliteClient } from './adapters/pglite/pglite-client.js';
@@ -12,7 +13,7 @@ import { KeyCache } from './app/key-cache.js';
 import { EventAppender, type WriteGate } from './app/event-appender.js';
 import { ensureAgentKey, EVENT_WRITER_ID, LOG_SIGNER_ID } from './app/provision-keys.js';
 import { bootstrapWitnessPool, requireWitnessPoolFloor, WITNESS_POOL_FLOORS } from './app/witness-pool.js';
-import { CustodyError, HaltError, StoreError } from './domain/errors.js';
+import { ConfigError, CustodyError, HaltError, StoreError } from './domain/errors.js';
 import type { SystemEventDeps } from './app/system-events.js';
 import { createPgHaltStateStore } from './adapters/postgres/pg-halt-state.js';
 import { createInProcessHaltChannel } from './adapters/halt/in-process-halt-channel.js';
@@ -38,7 +39,16 @@ import { createPgClockDriftLog } from './adapters/postgres/pg-clock-drift.js';
 import { ConstitutionWatch } from './app/constitution-watch.js';
 import { CONSTITUTIONAL_LIMITS, type GovernanceSettings } from './domain/governance/constitutional-limits.js';
 import type { ReplicaProbe } from './app/preoperational/replica-check.js';
-import type { Config } from './app/config.js';
+import { createSimulatedLlm } from './adapters/llm/simulated-llm.js';
+import { createOpenAiLlm } from './adapters/llm/openai-llm.js';
+import { llmConfigFromEnv, parseLlmConfig, routeLlm, type LlmProviderConfig } from './adapters/llm/llm-config.js';
+import { resilientLlm } from './app/conclave/resilient-llm.js';
+import { createSessionLog } from './app/conclave/session-log.js';
+import { ConclaveService, type ConclaveServiceDeps } from './app/conclave/conclave-service.js';
+import type { ConclaveDeps, SessionProgress, WriteStatus } from './app/conclave/run-session.js';
+import type { Roster } from './domain/deliberation/roster.js';
+import type { LlmClient } from './app/ports.js';
+import type { Config, ConclaveConfig, ConclaveProvider } from './app/config.js';
 import type { CheckpointStore, Clock, ClockDriftLog, ConstitutionStore, CosignatureStore, EventQuery, EventStore, MerkleStore, HaltChannel, HaltStateStore, KeyCustody, KeyRegistry, SchemaMigrator, VerificationLog } from './app/ports.js';
 import type { SqlClient } from './adapters/postgres/sql-client.js';
 import type { Ed25519Verify } from './domain/signing/ed25519.js';
@@ -373,4 +383,102 @@ export async function provisionKeys(stack: Stack) {
 async function openRedisChannel(url: string): Promise<HaltChannel> {
   const { createRedisHaltChannel } = await import('./adapters/redis/redis-halt-channel.js');
   return createRedisHaltChannel({ url });
+}
+
+/** Limits of the Conclave's model calls (the CLI's --timeout-ms, --retries and --concurrency defaults too). */
+export const CONCLAVE_LLM_DEFAULTS = { timeoutMs: 30_000, retries: 2, concurrency: 8 } as const;
+
+/** Which provider the Conclave's model client uses, and its limits (createConclaveLlm). */
+export interface ConclaveLlmSettings {
+  provider: ConclaveProvider;
+  /** openai: the routing configuration (llm-config.ts); absent: OPENAI_BASE_URL, OPENAI_MODEL, OPENAI_API_KEY of `env`. */
+  llmConfig?: LlmProviderConfig;
+  timeoutMs: number;
+  retries: number;
+  concurrency: number;
+}
+
+/**
+ * The Conclave's model client: the simulated provider, or openai routed per archon, behind the resilience wrapper
+ * (timeouts, retries with jittered backoff, one concurrency cap). `env` holds the API key variables the routing
+ * names. Throws ConfigError CONFIG_INVALID (a missing OPENAI_MODEL, an unset key variable, limits out of range).
+ */
+export function createConclaveLlm(settings: ConclaveLlmSettings, env: Record<string, string | undefined>): LlmClient {
+  let inner: LlmClient;
+  if (settings.provider === 'simulated') {
+    inner = createSimulatedLlm();
+  } else {
+    inner = routeLlm(settings.llmConfig ?? llmConfigFromEnv(env), env, (endpoint) => createOpenAiLlm(endpoint));
+  }
+  return resilientLlm(inner, { timeoutMs: settings.timeoutMs, retries: settings.retries, baseDelayMs: 250, maxDelayMs: 10_000, maxConcurrency: settings.concurrency });
+}
+
+/**
+ * The server's model client from its configuration (CONCLAVE_PROVIDER, CONCLAVE_LLM_CONFIG, OPENAI_*), with the
+ * default limits; `env` is read only for the API key variables. Throws ConfigError CONFIG_INVALID naming
+ * CONCLAVE_LLM_CONFIG when its file cannot be read, or as parseLlmConfig and createConclaveLlm do.
+ */
+export function openConclaveLlm(config: ConclaveConfig, env: Record<string, string | undefined>): LlmClient {
+  let llmConfig: LlmProviderConfig | undefined;
+  if (config.provider === 'openai') {
+    llmConfig = config.llmConfigFile === undefined ? llmConfigFromEnv({ OPENAI_BASE_URL: config.openaiBaseUrl, OPENAI_MODEL: config.openaiModel, OPENAI_API_KEY: env.OPENAI_API_KEY }) : readLlmConfigFile(config.llmConfigFile);
+  }
+  return createConclaveLlm({ provider: config.provider, ...(llmConfig === undefined ? {} : { llmConfig }), ...CONCLAVE_LLM_DEFAULTS }, env);
+}
+
+function readLlmConfigFile(path: string): LlmProviderConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new ConfigError({ code: 'CONFIG_INVALID', message: `CONCLAVE_LLM_CONFIG=${path} cannot be read: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, details: { variable: 'CONCLAVE_LLM_CONFIG' }, cause });
+  }
+  try {
+    return parseLlmConfig(text);
+  } catch (err) {
+    const inner = err as ConfigError;
+    throw new ConfigError({ code: 'CONFIG_INVALID', message: `CONCLAVE_LLM_CONFIG=${path}: ${inner.message}`, details: { ...inner.details, variable: 'CONCLAVE_LLM_CONFIG' }, cause: err });
+  }
+}
+
+/** The session-independent parts of ConclaveDeps that do not come from the stack (conclaveDeps). */
+export interface ConclaveParts {
+  roster: Roster;
+  llm: LlmClient;
+  /** Whether writes are allowed; default: halt_state read from the database (commands run without a halt guard). */
+  halt?: WriteStatus;
+  onProgress?: (progress: SessionProgress) => void;
+}
+
+/**
+ * What runSession and startSession need, from a stack whose key custody is open: the session log over the stack's
+ * appender, event query and keys, the halt view and the stack's HALT_POLL_MS. Shared by `archon72 conclave` and the
+ * server (createConclaveService).
+ */
+export function conclaveDeps(stack: Stack, parts: ConclaveParts): ConclaveDeps {
+  const log = createSessionLog({ appender: stack.appender(), query: stack.eventQuery, clock: stack.clock, registry: stack.registry, custody: stack.custody(), keys: stack.keys });
+  const haltState = stack.haltState;
+  return {
+    roster: parts.roster,
+    llm: parts.llm,
+    log,
+    halt: parts.halt ?? { writable: async () => !(await haltState.read()).halted },
+    ...(parts.onProgress === undefined ? {} : { onProgress: parts.onProgress }),
+    haltPollMs: stack.config.haltPollMs,
+  };
+}
+
+/**
+ * The server's Conclave (POST /v1/conclave/sessions): sessions run in this process through the stack's halt guard
+ * (openStack({ halt: true, custody: true })), which both refuses new sessions while halted and pauses running ones.
+ * Close it before the stack (ConclaveService.close).
+ */
+export function createConclaveService(stack: Stack, parts: { roster: Roster; llm: LlmClient; provider: ConclaveProvider; log: ConclaveServiceDeps['log'] }): ConclaveService {
+  const guard = stack.haltGuard();
+  return new ConclaveService({
+    conclave: conclaveDeps(stack, { roster: parts.roster, llm: parts.llm, halt: { writable: () => guard.current().kind === 'operational' } }),
+    provider: parts.provider,
+    gate: guard,
+    log: parts.log,
+  });
 }

@@ -3,14 +3,15 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { buildApp } from './api/app.js';
 import { createLogger } from './api/logger.js';
-import { openStack, provisionKeys, requireMigrated, type Stack } from './compose.js';
+import { createConclaveService, openConclaveLlm, openStack, provisionKeys, requireMigrated, type Stack } from './compose.js';
+import { loadRoster } from './adapters/conclave/roster-file.js';
 import { installGracefulShutdown } from './graceful-shutdown.js';
 import { requireConfigurationFloors } from './app/configuration-floors.js';
 import { runPreoperationalVerification, type PreoperationalReport } from './app/preoperational/run-preoperational.js';
 import { constitutionalHealth, RECENT_DRIFT_SECONDS } from './app/constitutional-health.js';
 import { witnessPoolStatus } from './app/witness-pool.js';
 import type { GovernanceSettings } from './domain/governance/constitutional-limits.js';
-import type { Config } from './app/config.js';
+import { requireServeCheckpointing, type Config } from './app/config.js';
 
 export interface ServeOptions {
   /** Apply pending migrations instead of refusing to start. */
@@ -25,31 +26,41 @@ export const VERSION: string = (
 /**
  * Composition root of the server. The startup sequence, in this order, each failure stopping the process before
  * it listens (the CLI prints one line naming the error and exits non-zero):
- *   1. configuration (parsed by the caller) and 2. DEV_MODE/ENVIRONMENT consistency (parseConfig);
+ *   1. configuration (parsed by the caller) and 2. DEV_MODE/ENVIRONMENT consistency (parseConfig), then what
+ *      serving adds: CHECKPOINT_ORIGIN, and outside development at least the quorum of CHECKPOINT_COSIGNERS
+ *      (requireServeCheckpointing: CONFIG_INVALID), so an unwitnessed log never starts; the Conclave's roster
+ *      (DELIBERATION_ROSTER_INVALID) and model provider (CONCLAVE_LLM_CONFIG read: CONFIG_INVALID);
  *   3. key custody: the HSM, or development keys (HSMNotConfiguredError);
- *   4. configuration floors (StartupFloorViolationError);
+ *   4. configuration floors, HALT_POLL_MS and CHECKPOINT_INTERVAL_SECONDS included (StartupFloorViolationError);
  *   5. pending migrations: refused unless `--migrate`;
  *   6. key provisioning and pre-operational verification (FR146, runbook §6.2).
- * Then the halt guard, the constitution watch and the checkpointer start (the checkpointer needs CHECKPOINT_ORIGIN
- * in production: CONFIG_INVALID here, still before listening), and the server listens. Resolves once listening.
+ * Then the halt guard, the constitution watch and the checkpointer start, and the server listens. Resolves once
+ * listening.
  */
 export async function runServer(config: Config, options: ServeOptions): Promise<void> {
+  requireServeCheckpointing(config);
   const log = createLogger({ level: config.logLevel, pretty: config.logFormat === 'pretty' });
   log.info({ environment: config.environment, devMode: config.devMode, backend: config.databaseUrl ? 'postgresql' : 'pglite', version: VERSION }, 'startup: configuration loaded');
+  // The Conclave's inputs are checked with the configuration, before anything is opened. Nothing below main.ts reads
+  // process.env: the provider is handed it for its API key variables (OPENAI_API_KEY, or those CONCLAVE_LLM_CONFIG names).
+  const roster = loadRoster();
+  const llm = openConclaveLlm(config.conclave, process.env);
+  log.info({ provider: config.conclave.provider, archons: roster.archons.length }, 'startup: Conclave roster and model provider loaded');
   const stack = await openStack(config, 'archon72 serve', { custody: true, halt: true, replica: true });
   log.info({ hsmMode: stack.custody().mode }, 'startup: key custody opened');
   stack.onHaltLog((level, message, fields) => log[level](fields ?? {}, message));
+  const operational = { haltPollMs: config.haltPollMs, checkpointIntervalSeconds: config.checkpointIntervalSeconds };
   let settings: GovernanceSettings;
   let verification: PreoperationalReport;
   try {
-    settings = await requireConfigurationFloors(stack.constitution, { haltPollMs: config.haltPollMs });
+    settings = await requireConfigurationFloors(stack.constitution, operational);
     log.info({ settings }, 'startup: configuration floors checked');
     stack.useGovernance(settings);
     if (options.migrate) {
       const applied = await stack.migrator.migrate((version, name) => log.info({ version, migration: name }, 'startup: migration applied'));
       log.info({ applied: applied.length }, 'startup: migrations checked');
       if (applied.length > 0) {
-        settings = await requireConfigurationFloors(stack.constitution, { haltPollMs: config.haltPollMs });
+        settings = await requireConfigurationFloors(stack.constitution, operational);
         stack.useGovernance(settings);
       }
     } else {
@@ -59,7 +70,12 @@ export async function runServer(config: Config, options: ServeOptions): Promise<
     await provisionKeys(stack);
     verification = await verifyBeforeStart(stack, settings, log);
     const guard = stack.haltGuard();
-    guard.onStatus((status) => log.warn({ halt: status }, `halt: this instance is now ${status.kind}`));
+    // The guard reports its view after every poll; the log says when it changes.
+    let lastKind = guard.current().kind;
+    guard.onStatus((status) => {
+      if (status.kind !== lastKind) log.warn({ halt: status }, `halt: this instance is now ${status.kind}`);
+      lastKind = status.kind;
+    });
     await guard.start();
     log.info({ halt: guard.current(), channel: stack.haltChannel().kind }, 'startup: halt guard started');
     await stack.constitutionWatch().start();
@@ -74,6 +90,12 @@ export async function runServer(config: Config, options: ServeOptions): Promise<
     await stack.close();
     throw err;
   }
+  const conclave = createConclaveService(stack, {
+    roster,
+    llm,
+    provider: config.conclave.provider,
+    log: (level, message, fields) => log[level](fields ?? {}, message),
+  });
 
   const app = buildApp(
     {
@@ -99,20 +121,29 @@ export async function runServer(config: Config, options: ServeOptions): Promise<
         export: { store: stack.store, keys: stack.keys, custody: stack.custody(), checkpoints: stack.checkpoints, clock: stack.clock },
       },
       proofs: { checkpoints: stack.checkpoints, proofs: stack.proofs },
+      conclave: { service: conclave, adminTokenSha256: config.adminTokenSha256 },
       version: VERSION,
       governance: {
         verification: verification.outcome.kind === 'bypassed' ? 'bypassed' : 'passed',
         constitutional: () =>
           constitutionalHealth({
             ...stack,
-            operational: { haltPollMs: config.haltPollMs },
+            operational,
             verification: { outcome: verification.outcome.kind, completedAt: verification.completedAt, checks: verification.results },
           }),
       },
     },
     { logger: log, trustProxy: config.trustedProxies, rateLimit: { max: config.rateLimitPerMinute } },
   );
-  installGracefulShutdown({ app, closeStack: () => stack.close(), log });
+  installGracefulShutdown({
+    app,
+    // Sessions running in the background stop first (a batch being written commits whole), then the stack closes.
+    closeStack: async () => {
+      await conclave.close();
+      await stack.close();
+    },
+    log,
+  });
   await app.listen({ host: config.apiHost, port: config.apiPort });
 }
 

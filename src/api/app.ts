@@ -7,6 +7,7 @@ import { haltRoutes, type HaltRoutesOptions } from './routes/halt/halt-routes.js
 import { metricsRoutes } from './routes/metrics/metrics-routes.js';
 import { observerRoutes, type ObserverRoutesOptions } from './routes/observer/observer-routes.js';
 import { proofRoutes, type ProofRoutesOptions } from './routes/observer/proof-routes.js';
+import { CONCLAVE_PREFIX, conclaveRoutes, type ConclaveRoutesOptions } from './routes/conclave/conclave-routes.js';
 import { installRequestIdHeader, requestIdFor } from './plugins/request-id.js';
 import { installRouteNotFound } from './plugins/route-not-found.js';
 import { installHttpMetrics } from './plugins/http-metrics.js';
@@ -35,6 +36,8 @@ export interface AppServices {
   version?: string;
   /** Governance health (GET /v1/health/constitutional) and this instance's pre-operational verification (/v1/ready). */
   governance?: GovernanceHealthOptions;
+  /** The Conclave (POST/GET /v1/conclave/…), registered when given. */
+  conclave?: ConclaveRoutesOptions;
 }
 
 export interface AppOptions {
@@ -117,5 +120,6 @@ export function buildApp(services: AppServices, options: AppOptions): FastifyIns
   if (services.metrics !== undefined) app.register(metricsRoutes, { registry: services.metrics });
   if (services.observer !== undefined) app.register(observerRoutes, services.observer);
   if (services.proofs !== undefined) app.register(proofRoutes, services.proofs);
+  if (services.conclave !== undefined) app.register(conclaveRoutes, { ...services.conclave, prefix: CONCLAVE_PREFIX });
   return app;
 }

@@ -104,6 +104,19 @@ export const httpStatus: Record<ErrorCode, number> = {
   COSIGNER_STATE_INVALID: 500,
   COSIGNER_STATE_LOCKED: 503,
   COSIGNER_STATE_WRITE_FAILED: 503,
+  // The Conclave. A session whose events do not replay is an integrity fault (500: details go to the log).
+  DELIBERATION_MOTION_INVALID: 400,
+  DELIBERATION_ROSTER_INVALID: 500,
+  DELIBERATION_SESSION_NOT_FOUND: 404,
+  DELIBERATION_SESSION_FINISHED: 409,
+  DELIBERATION_SESSION_CORRUPT: 500,
+  DELIBERATION_ARCHON_KEY_MISSING: 503,
+  // A model provider's failure, when one reaches a caller rather than being recorded in the session.
+  LLM_TIMEOUT: 504,
+  LLM_UNREACHABLE: 502,
+  LLM_RATE_LIMITED: 503,
+  LLM_HTTP_ERROR: 502,
+  LLM_BAD_RESPONSE: 502,
 };
 
 /** Response header naming the request; plugins/request-id.ts sets it on every response, sendError again on errors. */

@@ -29,10 +29,17 @@ export const CONFIG_DEFAULTS = {
   devCheckpointOrigin: 'archon72.invalid/dev',
   /** CHECKPOINT_COSIGNER_QUORUM: cosignatures that make a checkpoint witnessed; never below its floor, 2. */
   checkpointCosignerQuorum: 2,
+  /** CONCLAVE_PROVIDER: sessions the server runs answer with the simulated provider unless configured otherwise. */
+  conclaveProvider: 'simulated',
 } as const;
 
 /** Most PKCS#11 sessions the signer pool opens (HSMs cap sessions per application; CloudHSM allows 1024). */
 export const MAX_HSM_SESSIONS = 64;
+
+/** CONCLAVE_PROVIDER: the model provider of Conclave sessions the server runs (and `conclave run --provider`). */
+export const CONCLAVE_PROVIDERS = ['simulated', 'openai'] as const;
+/** A CONCLAVE_PROVIDERS value. */
+export type ConclaveProvider = (typeof CONCLAVE_PROVIDERS)[number];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const LOG_FORMATS = ['json', 'pretty'] as const;
@@ -76,22 +83,43 @@ export interface Config {
   trustedProxies: string[];
   /**
    * CHECKPOINT_ORIGIN: the log's name, the first line of every checkpoint and its signature's key name; never
-   * changes for a log. Defaults to CONFIG_DEFAULTS.devCheckpointOrigin in DEV_MODE; undefined in production when
-   * unset (the checkpointer then refuses to start: requireCheckpointOrigin).
+   * changes for a log. Defaults to CONFIG_DEFAULTS.devCheckpointOrigin in DEV_MODE; undefined otherwise when unset,
+   * which `archon72 serve` refuses at its configuration step (requireServeCheckpointing).
    */
   checkpointOrigin: string | undefined;
   /** CHECKPOINT_EVERY_EVENTS: publish a checkpoint once this many events are beyond the latest one. */
   checkpointEveryEvents: number;
-  /** CHECKPOINT_INTERVAL_SECONDS: publish a checkpoint once the latest is this old and events exist beyond it. */
+  /**
+   * CHECKPOINT_INTERVAL_SECONDS: publish a checkpoint once the latest is this old and events exist beyond it; at
+   * most constitutional_config.checkpoint_max_age_seconds (checked with the configuration floors).
+   */
   checkpointIntervalSeconds: number;
   /**
    * CHECKPOINT_COSIGNERS: the checkpoint cosigners (`archon72 witness serve`) the log asks for cosignatures, as
-   * "name=url=base64 public key" entries separated by ';'. Empty: no cosigning (development only, see
-   * requireCheckpointCosigners).
+   * "name=url=base64 public key" entries separated by ';'. Empty: no cosigning (development only: `archon72 serve`
+   * refuses it elsewhere, requireCheckpointCosigners).
    */
   checkpointCosigners: CheckpointCosignerConfig[];
   /** CHECKPOINT_COSIGNER_QUORUM: how many valid cosignatures make a checkpoint witnessed (k of n; floor 2). */
   checkpointCosignerQuorum: number;
+  /** The model provider of the Conclave sessions the server runs (POST /v1/conclave/sessions). */
+  conclave: ConclaveConfig;
+}
+
+/**
+ * CONCLAVE_PROVIDER and, for `openai`, where its calls go: the CONCLAVE_LLM_CONFIG file (src/adapters/llm/llm-config.ts,
+ * read when the server starts), else OPENAI_BASE_URL and OPENAI_MODEL. The API key is never held here: the provider
+ * reads the variable the configuration names (OPENAI_API_KEY by default) when it is built.
+ */
+export interface ConclaveConfig {
+  /** `simulated` (the default: no network, the same answers for the same seed) or `openai` (any chat-completions server). */
+  provider: ConclaveProvider;
+  /** CONCLAVE_LLM_CONFIG: path of the openai provider's routing file (default, per rank, per archon); wins over OPENAI_*. */
+  llmConfigFile: string | undefined;
+  /** OPENAI_BASE_URL: an http(s) URL without user:password; undefined means https://api.openai.com/v1. */
+  openaiBaseUrl: string | undefined;
+  /** OPENAI_MODEL: required for `openai` without CONCLAVE_LLM_CONFIG. */
+  openaiModel: string | undefined;
 }
 
 /** One checkpoint cosigner of CHECKPOINT_COSIGNERS (docs/PROTOCOL.md §16.5). */
@@ -179,6 +207,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     checkpointEveryEvents: parseInteger(env, 'CHECKPOINT_EVERY_EVENTS', 1, 1_000_000, CONFIG_DEFAULTS.checkpointEveryEvents),
     checkpointIntervalSeconds: parseInteger(env, 'CHECKPOINT_INTERVAL_SECONDS', 1, 86_400, CONFIG_DEFAULTS.checkpointIntervalSeconds),
     ...parseCheckpointCosigning(env),
+    conclave: parseConclave(env),
   };
   // Consistency after every value parsed (startup order: configuration, then DEV_MODE/ENVIRONMENT consistency).
   if (devMode && !isDevelopmentEnvironment) {
@@ -341,15 +370,70 @@ function parseCheckpointCosigning(env: Record<string, string | undefined>): Pick
 /**
  * The checkpoint cosigners, when cosigning is required: always outside development. Returns them (an empty list
  * only in a development environment, where checkpoints then go unwitnessed). Throws ConfigError CONFIG_INVALID
- * when production has fewer cosigners than the quorum.
+ * when production has fewer cosigners than the quorum (parseConfig already refuses a non-empty list that short).
  */
-export function requireCheckpointCosigners(config: Pick<Config, 'checkpointCosigners' | 'checkpointCosignerQuorum' | 'isDevelopmentEnvironment'>): CheckpointCosignerConfig[] {
-  if (config.isDevelopmentEnvironment || config.checkpointCosigners.length >= config.checkpointCosignerQuorum) return config.checkpointCosigners;
+export function requireCheckpointCosigners(
+  config: Pick<Config, 'checkpointCosigners' | 'checkpointCosignerQuorum' | 'isDevelopmentEnvironment' | 'environment'>,
+): CheckpointCosignerConfig[] {
+  const count = config.checkpointCosigners.length;
+  if (config.isDevelopmentEnvironment || count >= config.checkpointCosignerQuorum) return config.checkpointCosigners;
   throw new ConfigError({
     code: 'CONFIG_INVALID',
-    message: `CHECKPOINT_COSIGNERS is empty; production needs at least CHECKPOINT_COSIGNER_QUORUM=${config.checkpointCosignerQuorum} checkpoint cosigners (archon72 witness serve)`,
+    message:
+      `CHECKPOINT_COSIGNERS ${count === 0 ? 'is empty' : `lists ${count} cosigner(s)`}; production (ENVIRONMENT=${config.environment}) needs at least ` +
+      `CHECKPOINT_COSIGNER_QUORUM=${config.checkpointCosignerQuorum} checkpoint cosigners (archon72 witness serve), or no checkpoint is ever witnessed`,
     details: { variable: 'CHECKPOINT_COSIGNERS' },
   });
+}
+
+/**
+ * What `archon72 serve` needs beyond parseConfig, checked at its configuration step, before key custody opens: the
+ * checkpoint origin, then (outside development) at least CHECKPOINT_COSIGNER_QUORUM checkpoint cosigners. Other
+ * commands never publish checkpoints, so they need neither. Throws ConfigError CONFIG_INVALID naming
+ * CHECKPOINT_ORIGIN (requireCheckpointOrigin) or CHECKPOINT_COSIGNERS (requireCheckpointCosigners).
+ */
+export function requireServeCheckpointing(config: Config): { origin: string; cosigners: CheckpointCosignerConfig[] } {
+  return { origin: requireCheckpointOrigin(config), cosigners: requireCheckpointCosigners(config) };
+}
+
+/**
+ * CONCLAVE_PROVIDER (simulated | openai) and what `openai` needs. OPENAI_* are read only for `openai` (the CLI's
+ * `conclave run --provider openai` reads them itself). Throws ConfigError CONFIG_INVALID naming the variable: an
+ * unknown provider, CONCLAVE_LLM_CONFIG without `openai`, `openai` with neither CONCLAVE_LLM_CONFIG nor OPENAI_MODEL,
+ * or an OPENAI_BASE_URL that is not an http(s) URL without credentials.
+ */
+function parseConclave(env: Record<string, string | undefined>): ConclaveConfig {
+  const provider = parseChoice(env, 'CONCLAVE_PROVIDER', CONCLAVE_PROVIDERS, CONFIG_DEFAULTS.conclaveProvider);
+  const llmConfigFile = nonEmpty(env, 'CONCLAVE_LLM_CONFIG');
+  if (provider !== 'openai') {
+    if (llmConfigFile !== undefined) {
+      throw new ConfigError({
+        code: 'CONFIG_INVALID',
+        message: `CONCLAVE_LLM_CONFIG is set but CONCLAVE_PROVIDER=${provider}; set CONCLAVE_PROVIDER=openai to use it, or unset it`,
+        details: { variable: 'CONCLAVE_LLM_CONFIG' },
+      });
+    }
+    return { provider, llmConfigFile: undefined, openaiBaseUrl: undefined, openaiModel: undefined };
+  }
+  const openaiBaseUrl = nonEmpty(env, 'OPENAI_BASE_URL');
+  if (openaiBaseUrl !== undefined && !isCredentialFreeHttpUrl(openaiBaseUrl)) {
+    throw invalid('OPENAI_BASE_URL', '(not shown: may hold a credential)', 'an http(s) URL without user:password, e.g. http://127.0.0.1:11434/v1');
+  }
+  const openaiModel = nonEmpty(env, 'OPENAI_MODEL');
+  if (llmConfigFile === undefined && openaiModel === undefined) {
+    throw new ConfigError({
+      code: 'CONFIG_INVALID',
+      message: 'CONCLAVE_PROVIDER=openai needs OPENAI_MODEL (with OPENAI_BASE_URL and OPENAI_API_KEY as the server requires), or a CONCLAVE_LLM_CONFIG file',
+      details: { variable: 'OPENAI_MODEL' },
+    });
+  }
+  return { provider, llmConfigFile, openaiBaseUrl, openaiModel };
+}
+
+function isCredentialFreeHttpUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '';
 }
 
 function parseChoice<T extends string>(env: Record<string, string | undefined>, name: string, choices: readonly T[], fallback: T): T {

@@ -1,12 +1,6 @@
 import { assessConstitutionalHealth, type HealthAssessment } from '../domain/governance/constitutional-health.js';
-import {
-  CONSTITUTIONAL_LIMITS,
-  governanceSettings,
-  operationalViolations,
-  settingViolations,
-  SETTINGS,
-  type OperationalSettings,
-} from '../domain/governance/constitutional-limits.js';
+import { CONSTITUTIONAL_LIMITS, governanceSettings, settingViolations, SETTINGS } from '../domain/governance/constitutional-limits.js';
+import { operationalLimitViolations, type OperationalLimits } from './configuration-floors.js';
 import { activeKeeperCount } from './preoperational/governance-checks.js';
 import { witnessPoolStatus } from './witness-pool.js';
 import type { CheckResult } from '../domain/governance/preoperational.js';
@@ -27,7 +21,7 @@ export interface ConstitutionalHealthDeps {
   /** The latest signed checkpoint, when the log publishes them. */
   checkpoints: Pick<CheckpointStore, 'latest'>;
   clock: Clock;
-  operational: OperationalSettings;
+  operational: OperationalLimits;
   /** This instance's pre-operational verification (it only serves once verification let it start). */
   verification: { outcome: 'passed' | 'bypassed' | 'failed'; completedAt: string; checks: CheckResult[] };
 }
@@ -59,7 +53,7 @@ export async function constitutionalHealth(deps: ConstitutionalHealthDeps): Prom
   ]);
   const checkpointAgeSeconds = checkpoint === undefined ? undefined : Math.max(0, Math.floor((timestampToMillis(now) - timestampToMillis(checkpoint.createdAt)) / 1000));
   const settings = governanceSettings(rows);
-  const violations = [...settingViolations(settings), ...operationalViolations(deps.operational, settings)];
+  const violations = [...settingViolations(settings), ...operationalLimitViolations(deps.operational, settings)];
   const assessment = assessConstitutionalHealth({
     halted: halt.halted,
     witnessPool: pool.members.length,

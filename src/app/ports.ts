@@ -1,3 +1,4 @@
+import type { Archon } from '../domain/deliberation/archon.js';
 import type { CheckResult } from '../domain/governance/preoperational.js';
 import type { ChainHead, ChainLink, StoredEvent } from '../domain/chain/event.types.js';
 import type { KeyRevocation, PublicKeyRecord } from '../domain/signing/key.types.js';
@@ -233,6 +234,8 @@ export interface EventFilter {
   from?: string;
   /** RFC 3339: events with authority_timestamp < to (half-open, so adjacent windows never overlap). */
   to?: string;
+  /** The events of one Conclave session: conclave.* events whose payload session_id is this. */
+  sessionId?: string;
 }
 
 /**
@@ -400,4 +403,58 @@ export interface CosignerSigner {
   publicKey: Uint8Array;
   /** Detached Ed25519 signature of `message`. */
   sign(message: Uint8Array): Uint8Array;
+}
+
+/**
+ * Where a vote_validation prompt shows the vote under review: the first non-empty text after this marker (on the
+ * same line, or else on the following lines) is the vote's first line, e.g. `VOTE UNDER REVIEW:\n{"choice":"NAY"}`.
+ */
+export const VOTE_VALIDATION_MARKER = 'VOTE UNDER REVIEW:';
+
+/** What a Conclave act asks of an archon's model. */
+export type LlmPurpose = 'roll_call' | 'second' | 'speech' | 'red_team' | 'digest' | 'vote' | 'vote_validation';
+
+/** One call to an archon's language model (the Conclave's only non-deterministic input). */
+export interface LlmRequest {
+  /** The archon who answers (the digest and vote validations are answered by a secretary archon). */
+  archon: Archon;
+  purpose: LlmPurpose;
+  /** The system message: the archon's persona and the Conclave's rules for this act. */
+  system: string;
+  /** The user message: the motion, what was said so far, and what to answer and in which format. */
+  prompt: string;
+  /**
+   * Structured facts of the act for providers that do not read prose (the simulated one): the motion, the side the
+   * archon must argue (steelman, red team), its stance so far. Chat providers ignore it.
+   */
+  hints: LlmHints;
+  /** Stable for this act of this session: the simulated provider derives its answer from it alone. */
+  seed: string;
+}
+
+export interface LlmHints {
+  motionTitle: string;
+  motionKind: string;
+  /** The side the archon is told to argue (consensus break steelman, red team), if any. */
+  mustArgue?: 'FOR' | 'AGAINST';
+  /** The archon's last declared stance in this session, if any. */
+  priorStance?: 'FOR' | 'AGAINST' | 'NEUTRAL';
+  /** Stances declared so far in the session. */
+  tally?: { FOR: number; AGAINST: number; NEUTRAL: number };
+}
+
+/** A model's answer: its text, verbatim (the procedure parses it strictly and records what it could not parse). */
+export interface LlmReply {
+  text: string;
+  /** Which model answered (provider/model), recorded with the act. */
+  model: string;
+}
+
+/**
+ * An archon's language model. Throws LlmError (LLM_TIMEOUT, LLM_UNREACHABLE, LLM_RATE_LIMITED, LLM_HTTP_ERROR with
+ * details.status, LLM_BAD_RESPONSE), with details.transient saying whether a retry may help. `signal` aborts the
+ * call (LLM_TIMEOUT).
+ */
+export interface LlmClient {
+  complete(request: LlmRequest, signal?: AbortSignal): Promise<LlmReply>;
 }

@@ -46,14 +46,22 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
         process.stderr.write(`archon72: ${err.code}: ${err.message}\n`);
         process.exitCode = err.status >= 400 && err.status < 500 ? EXIT.usage : EXIT.failed;
       } else if (err instanceof AppError) {
-        process.stderr.write(`archon72: ${errorLabel(err)}: ${err.message}\n`);
-        process.exitCode = err instanceof InputError || err instanceof ConfigError || err instanceof HSMNotConfiguredError ? EXIT.usage : EXIT.failed;
+        // One line whatever the message quotes (a parser's message can quote raw input, newlines and control bytes).
+        process.stderr.write(`archon72: ${errorLabel(err)}: ${oneLine(err.message)}\n`);
+        const usage = err instanceof InputError || err instanceof ConfigError || err instanceof HSMNotConfiguredError || err.code === 'DELIBERATION_MOTION_INVALID';
+        process.exitCode = usage ? EXIT.usage : EXIT.failed;
       } else {
         process.stderr.write(`archon72: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
         process.exitCode = EXIT.failed;
       }
     }
   };
+}
+
+/** `text` on one line: runs of whitespace and control characters become one space. */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim();
 }
 
 /** Parses a sequence option: a positive safe integer. */

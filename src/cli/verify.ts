@@ -34,6 +34,8 @@ interface VerifyOptions {
 
 /** The Ed25519 verifier worker threads load: libsodium's, as the server uses. */
 const SODIUM_VERIFIER = { url: new URL('../adapters/crypto/sodium-ed25519.js', import.meta.url).href, exportName: 'verifyEd25519Sodium' };
+/** Node's native SHA-256, which src/cli/main.ts installed in this thread, for the worker threads to install. */
+const NODE_SHA256 = { url: new URL('../adapters/crypto/node-sha256.js', import.meta.url).href, exportName: 'nodeSha256' };
 
 /**
  * `archon72 verify (--file EXPORT.ndjson | --url http://host:8000) [--keys KEYS.json] [--checkpoint NOTE]...`: verifies
@@ -84,6 +86,7 @@ async function runVerify(opts: VerifyOptions): Promise<number> {
         origin: opts.origin,
         workers: opts.workers,
         verifier: { verify: verifyEd25519Sodium, module: SODIUM_VERIFIER },
+        sha256Module: NODE_SHA256,
       },
       { onProgress: progress?.update },
     );

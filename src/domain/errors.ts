@@ -124,6 +124,26 @@ export type CosignerErrorCode =
   | 'COSIGNER_STATE_LOCKED'
   | 'COSIGNER_STATE_WRITE_FAILED';
 
+/**
+ * The Conclave (deliberation): a motion file or request that breaks its rules, a roster that is not the 72, a
+ * session the log does not hold or that has ended, a session's events that do not replay (the procedure refuses
+ * them), an archon without a usable key.
+ */
+export type DeliberationErrorCode =
+  | 'DELIBERATION_MOTION_INVALID'
+  | 'DELIBERATION_ROSTER_INVALID'
+  | 'DELIBERATION_SESSION_NOT_FOUND'
+  | 'DELIBERATION_SESSION_FINISHED'
+  | 'DELIBERATION_SESSION_CORRUPT'
+  | 'DELIBERATION_ARCHON_KEY_MISSING';
+
+/**
+ * A language-model provider call failed. Transient (retried with backoff): LLM_TIMEOUT, LLM_UNREACHABLE,
+ * LLM_RATE_LIMITED and LLM_HTTP_ERROR with a 5xx status. Not retried: LLM_HTTP_ERROR with a 4xx status and
+ * LLM_BAD_RESPONSE. The session records the archon's failure and goes on.
+ */
+export type LlmErrorCode = 'LLM_TIMEOUT' | 'LLM_UNREACHABLE' | 'LLM_RATE_LIMITED' | 'LLM_HTTP_ERROR' | 'LLM_BAD_RESPONSE';
+
 export type ErrorCode =
   | InputErrorCode
   | ChainErrorCode
@@ -140,7 +160,9 @@ export type ErrorCode =
   | InternalErrorCode
   | LimitErrorCode
   | MerkleErrorCode
-  | CosignerErrorCode;
+  | CosignerErrorCode
+  | DeliberationErrorCode
+  | LlmErrorCode;
 
 export interface AppErrorOptions<C extends ErrorCode> {
   code: C;
@@ -206,3 +228,8 @@ export class LimitError extends AppError<LimitErrorCode> {}
 export class CosignerError extends AppError<CosignerErrorCode> {}
 /** A Merkle proof or tree size outside the tree, a proof that fails, an unknown checkpoint, an inconsistent tree. */
 export class MerkleError extends AppError<MerkleErrorCode> {}
+
+export class DeliberationError extends AppError<DeliberationErrorCode> {}
+
+/** details.transient says whether a retry may help; details.status carries the HTTP status when there was one. */
+export class LlmError extends AppError<LlmErrorCode> {}

@@ -16,6 +16,10 @@ import { createPgClockDriftLog } from '../../src/adapters/postgres/pg-clock-drif
 import { createPgCheckpointStore } from '../../src/adapters/postgres/pg-checkpoint-store.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { constitutionalHealth } from '../../src/app/constitutional-health.js';
+import { loadRoster } from '../../src/adapters/conclave/roster-file.js';
+import { createSessionLog } from '../../src/app/conclave/session-log.js';
+import { ConclaveService } from '../../src/app/conclave/conclave-service.js';
+import { CONCLAVE_LLM_DEFAULTS, createConclaveLlm } from '../../src/compose.js';
 import { createTestStack, type TestStack } from '../support/test-stack.js';
 import { createTestHalt, type TestHalt } from '../support/test-halt.js';
 import type { FastifyInstance, HTTPMethods, InjectOptions, RouteOptions } from 'fastify';
@@ -148,6 +152,7 @@ describe('every route, fuzzed', () => {
   let halt: TestHalt;
   let app: FastifyInstance;
   let feed: EventFeed;
+  let conclave: ConclaveService;
   const targets: Target[] = [];
   let cases = 0;
   /** Answers by status, printed with the total: shows the fuzzing reached handlers (2xx) and not only the validators. */
@@ -160,15 +165,28 @@ describe('every route, fuzzed', () => {
     feed = new EventFeed({ query: createPgEventQuery(stack.client), head: async () => (await stack.store.head())?.sequence ?? 0, onError: () => undefined });
     const metrics = createPromMetrics();
     halt = await createTestHalt(stack, { forwardMetrics: metrics.halt });
+    const adminTokenSha256 = createHash('sha256').update(randomUUID()).digest();
+    conclave = new ConclaveService({
+      conclave: {
+        roster: loadRoster(),
+        llm: createConclaveLlm({ provider: 'simulated', ...CONCLAVE_LLM_DEFAULTS }, {}),
+        log: createSessionLog({ appender: halt.appender, query: createPgEventQuery(stack.client), clock: systemClock, registry: stack.registry, custody: stack.custody, keys: stack.keys }),
+        halt: { writable: () => halt.guard.current().kind === 'operational' },
+      },
+      provider: 'simulated',
+      gate: halt.guard,
+      log: () => undefined,
+    });
     // The services src/main.ts gives buildApp, on the test stack.
     app = buildApp(
       {
         appender: halt.appender,
         hsmMode: stack.custody.mode,
         pingDatabase: async () => void (await stack.client.query('SELECT 1')),
-        halt: { service: halt.service, guard: halt.guard, state: halt.state, adminTokenSha256: createHash('sha256').update(randomUUID()).digest(), channel: halt.channel, requireChannel: false },
+        halt: { service: halt.service, guard: halt.guard, state: halt.state, adminTokenSha256, channel: halt.channel, requireChannel: false },
         metrics: metrics.registry,
         version: '0.0.0-fuzz',
+        conclave: { service: conclave, adminTokenSha256 },
         governance: {
           verification: 'passed',
           constitutional: () =>
@@ -179,7 +197,7 @@ describe('every route, fuzzed', () => {
               clockDrift: createPgClockDriftLog(stack.client),
               checkpoints: createPgCheckpointStore(stack.client),
               clock: systemClock,
-              operational: { haltPollMs: 500 },
+              operational: { haltPollMs: 500, checkpointIntervalSeconds: 60 },
               verification: { outcome: 'passed', completedAt: systemClock.now(), checks: [] },
             }),
         },
@@ -209,13 +227,16 @@ describe('every route, fuzzed', () => {
     const byStatus = [...statuses].sort(([a], [b]) => String(a).localeCompare(String(b))).map(([status, n]) => `${status}: ${n}`);
     console.info(`fuzz-routes: ${cases} requests in all (${RUNS_PER_ROUTE} per route × ${targets.length} routes, ${RAW_RUNS} raw); answers ${byStatus.join(', ')}`);
     await app.close();
+    await conclave.close();
     feed.close();
     await halt.stop();
     await stack.close();
   });
 
   it('finds the routes', () => {
-    expect(targets.map((t) => `${t.method} ${t.url}`)).toEqual(expect.arrayContaining(['POST /v1/events', 'GET /v1/observer/events/:event_id', 'GET /docs/static/*']));
+    expect(targets.map((t) => `${t.method} ${t.url}`)).toEqual(
+      expect.arrayContaining(['POST /v1/events', 'GET /v1/observer/events/:event_id', 'GET /docs/static/*', 'POST /v1/conclave/sessions', 'GET /v1/conclave/sessions/:session_id/transcript']),
+    );
   });
 
   it('answers every request to every route without a 5xx other than 503, in the error shape, with X-Request-ID', async () => {

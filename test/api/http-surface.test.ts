@@ -197,7 +197,7 @@ describe('the HTTP surface', () => {
       expect(new Set(documented)).toEqual(new Set(expected));
       const list = spec.paths['/v1/observer/events']?.get;
       expect(list?.tags).toEqual(['observer']);
-      expect(list?.parameters?.map((p) => `${p.in}:${p.name}`)).toEqual(['query:after_sequence', 'query:limit', 'query:event_type', 'query:agent_id', 'query:from', 'query:to']);
+      expect(list?.parameters?.map((p) => `${p.in}:${p.name}`)).toEqual(['query:after_sequence', 'query:limit', 'query:event_type', 'query:agent_id', 'query:from', 'query:to', 'query:session_id']);
     });
 
     it('serves the interactive docs at /docs from local assets only', async () => {

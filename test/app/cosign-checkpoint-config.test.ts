@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, requireCheckpointCosigners } from '../../src/app/config.js';
+import { parseConfig, requireCheckpointCosigners, requireServeCheckpointing } from '../../src/app/config.js';
 import { ConfigError, StartupFloorViolationError } from '../../src/domain/errors.js';
 import { toBase64 } from '../../src/domain/encoding/bytes.js';
 import { expectCode } from '../support/expect-code.js';
@@ -56,11 +56,48 @@ describe('CHECKPOINT_COSIGNERS and CHECKPOINT_COSIGNER_QUORUM', () => {
 describe('requireCheckpointCosigners', () => {
   it('accepts no cosigners in a development environment only', () => {
     expect(requireCheckpointCosigners(parseConfig({ ENVIRONMENT: 'development' }))).toEqual([]);
-    expectCode(() => requireCheckpointCosigners(parseConfig({})), ConfigError, 'CONFIG_INVALID');
+    const err = expectCode(() => requireCheckpointCosigners(parseConfig({})), ConfigError, 'CONFIG_INVALID');
+    expect(err.details).toEqual({ variable: 'CHECKPOINT_COSIGNERS' });
+    expect(err.message).toBe(
+      'CHECKPOINT_COSIGNERS is empty; production (ENVIRONMENT=production) needs at least CHECKPOINT_COSIGNER_QUORUM=2 checkpoint cosigners (archon72 witness serve), or no checkpoint is ever witnessed',
+    );
+  });
+
+  it('names how many cosigners a production configuration has against the quorum', () => {
+    const config = { ...parseConfig({ ENVIRONMENT: 'staging' }), checkpointCosigners: parseConfig({ CHECKPOINT_COSIGNERS: `a=http://h=${KEY_A};b=http://h=${KEY_B}` }).checkpointCosigners, checkpointCosignerQuorum: 3 };
+    const err = expectCode(() => requireCheckpointCosigners(config), ConfigError, 'CONFIG_INVALID');
+    expect(err.message).toMatch(/^CHECKPOINT_COSIGNERS lists 2 cosigner\(s\); production \(ENVIRONMENT=staging\) needs at least CHECKPOINT_COSIGNER_QUORUM=3 /);
   });
 
   it('returns the cosigners when there are enough for the quorum', () => {
     const config = parseConfig({ CHECKPOINT_COSIGNERS: `a=http://h=${KEY_A};b=http://h=${KEY_B}` });
     expect(requireCheckpointCosigners(config).map((c) => c.name)).toEqual(['a', 'b']);
+  });
+});
+
+describe('requireServeCheckpointing (archon72 serve, at its configuration step)', () => {
+  const cosigners = `a=http://h=${KEY_A};b=http://h=${KEY_B}`;
+
+  it('returns the origin and the cosigners of a production configuration that has both', () => {
+    const checkpointing = requireServeCheckpointing(parseConfig({ DEV_MODE: 'false', CHECKPOINT_ORIGIN: 'log.example.org/archon72', CHECKPOINT_COSIGNERS: cosigners }));
+    expect({ origin: checkpointing.origin, cosigners: checkpointing.cosigners.map((c) => c.name) }).toEqual({ origin: 'log.example.org/archon72', cosigners: ['a', 'b'] });
+  });
+
+  it('refuses production without CHECKPOINT_ORIGIN first (CONFIG_INVALID naming it), cosigners or not', () => {
+    for (const env of [{}, { CHECKPOINT_COSIGNERS: cosigners }]) {
+      const err = expectCode(() => requireServeCheckpointing(parseConfig(env)), ConfigError, 'CONFIG_INVALID');
+      expect(err.details).toEqual({ variable: 'CHECKPOINT_ORIGIN' });
+      expect(err.message).toMatch(/^CHECKPOINT_ORIGIN is unset; /);
+    }
+  });
+
+  it('refuses production with an origin but fewer cosigners than the quorum (CONFIG_INVALID naming CHECKPOINT_COSIGNERS)', () => {
+    const err = expectCode(() => requireServeCheckpointing(parseConfig({ CHECKPOINT_ORIGIN: 'log.example.org/archon72' })), ConfigError, 'CONFIG_INVALID');
+    expect(err.details).toEqual({ variable: 'CHECKPOINT_COSIGNERS' });
+    expect(err.message).toMatch(/^CHECKPOINT_COSIGNERS is empty; production \(ENVIRONMENT=production\) needs at least CHECKPOINT_COSIGNER_QUORUM=2 /);
+  });
+
+  it('needs neither in development with DEV_MODE (the development origin, unwitnessed checkpoints)', () => {
+    expect(requireServeCheckpointing(parseConfig({ DEV_MODE: 'true', ENVIRONMENT: 'development' }))).toEqual({ origin: 'archon72.invalid/dev', cosigners: [] });
   });
 });

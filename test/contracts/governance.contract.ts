@@ -3,7 +3,8 @@ import type { TestBackend, TestStack } from '../support/test-stack.js';
 import { useContractStack } from '../support/contract-stack.js';
 import { createTestHalt, eventually, type TestHalt } from '../support/test-halt.js';
 import { expectRejection } from '../support/expect-rejection.js';
-import { keyPairFromSeed, signEd25519, verifyEd25519Sodium } from '../../src/adapters/crypto/sodium-ed25519.js';
+import { createTestKeeper, signAs } from '../support/keepers.js';
+import { verifyEd25519Sodium } from '../../src/adapters/crypto/sodium-ed25519.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { createPgConstitutionStore } from '../../src/adapters/postgres/pg-constitution.js';
 import { createPgVerificationLog } from '../../src/adapters/postgres/pg-verification-log.js';
@@ -17,19 +18,13 @@ import { registerKeeperKey, keeperRegistrationStatement } from '../../src/app/ke
 import { newClearStatement } from '../../src/app/halt-service.js';
 import { CONSTITUTIONAL_LIMITS, governanceSettings, SETTINGS } from '../../src/domain/governance/constitutional-limits.js';
 import { StartupFloorViolationError, StoreError, VerificationError } from '../../src/domain/errors.js';
-import { toBase64, toHex } from '../../src/domain/encoding/bytes.js';
+import { toHex } from '../../src/domain/encoding/bytes.js';
 import { toCanonicalTimestamp } from '../../src/domain/chain/timestamp.js';
-import { keeperStatementMessage, type KeeperStatement, type SignedKeeperStatement } from '../../src/domain/signing/keeper-statement.js';
 import type { GovernanceMetrics } from '../../src/app/service-metrics.js';
 
-type Keeper = ReturnType<typeof keeper>;
-function keeper(name: string, n: number) {
-  return { keeperId: `KEEPER:${name}`, keyId: `keeper-${name}`, ...keyPairFromSeed(new Uint8Array(32).fill(n)) };
-}
-function signAs(k: Keeper, statement: KeeperStatement): SignedKeeperStatement {
-  return { statement, keeperId: k.keeperId, keyId: k.keyId, signature: toBase64(signEd25519(k.secretKey, keeperStatementMessage(statement))) };
-}
 const minutes = (n: number) => toCanonicalTimestamp(new Date(Date.now() + n * 60_000));
+/** HALT_POLL_MS and CHECKPOINT_INTERVAL_SECONDS at their defaults, within the initial governance settings. */
+const OPERATIONAL = { haltPollMs: 500, checkpointIntervalSeconds: 60 };
 
 /** Governance metrics a test reads back. */
 function recordingMetrics() {
@@ -47,8 +42,8 @@ export function governanceContract(name: string, backend: () => Promise<TestBack
   describe(`governance: ${name}`, () => {
     let stack: TestStack;
     let halt: TestHalt;
-    const alice = keeper('alice', 1);
-    const bob = keeper('bob', 2);
+    const alice = createTestKeeper('alice', 1);
+    const bob = createTestKeeper('bob', 2);
     const constitution = () => createPgConstitutionStore(stack.client);
     const { metrics, failures } = recordingMetrics();
     const logs: string[] = [];
@@ -117,7 +112,7 @@ export function governanceContract(name: string, backend: () => Promise<TestBack
             value: limit.initial,
           });
         }
-        expect(await requireConfigurationFloors(constitution(), { haltPollMs: 500 })).toEqual(governanceSettings(new Map()));
+        expect(await requireConfigurationFloors(constitution(), OPERATIONAL)).toEqual(governanceSettings(new Map()));
       });
 
       it('refuses a change below a floor, above a ceiling, or a delete, and counts each despite the rollback', async () => {
@@ -148,11 +143,23 @@ export function governanceContract(name: string, backend: () => Promise<TestBack
 
       it('stops startup on a value changed past its trigger, and on HALT_POLL_MS looser than the confirmation window', async () => {
         await asOwner(`ALTER TABLE constitutional_config DISABLE TRIGGER USER; UPDATE constitutional_config SET value = 4 WHERE key = 'witness_pool_minimum'; ALTER TABLE constitutional_config ENABLE TRIGGER USER;`);
-        const err = await expectRejection(requireConfigurationFloors(constitution(), { haltPollMs: 500 }), StartupFloorViolationError, 'CONFIG_FLOOR_VIOLATION');
+        const err = await expectRejection(requireConfigurationFloors(constitution(), OPERATIONAL), StartupFloorViolationError, 'CONFIG_FLOOR_VIOLATION');
         expect(err.message).toContain('constitutional_config.witness_pool_minimum = 4 is below its constitutional floor 6');
         await asOwner(`ALTER TABLE constitutional_config DISABLE TRIGGER USER; UPDATE constitutional_config SET value = 6 WHERE key = 'witness_pool_minimum'; ALTER TABLE constitutional_config ENABLE TRIGGER USER;`);
-        const poll = await expectRejection(requireConfigurationFloors(constitution(), { haltPollMs: 1500 }), StartupFloorViolationError, 'CONFIG_FLOOR_VIOLATION');
+        const poll = await expectRejection(requireConfigurationFloors(constitution(), { ...OPERATIONAL, haltPollMs: 1500 }), StartupFloorViolationError, 'CONFIG_FLOOR_VIOLATION');
         expect(poll.message).toContain('HALT_POLL_MS = 1500 is above its constitutional ceiling 1000');
+      });
+
+      it('stops startup on CHECKPOINT_INTERVAL_SECONDS longer than checkpoint_max_age_seconds, tightened or not', async () => {
+        const interval = await expectRejection(requireConfigurationFloors(constitution(), { ...OPERATIONAL, checkpointIntervalSeconds: 3601 }), StartupFloorViolationError, 'CONFIG_FLOOR_VIOLATION');
+        expect(interval.message).toContain('CHECKPOINT_INTERVAL_SECONDS = 3601 is above its constitutional ceiling 3600 (at most constitutional_config.checkpoint_max_age_seconds (3600 s))');
+        // Tightening the setting is a legitimate change; the configured interval must then follow it.
+        await stack.client.query(`UPDATE constitutional_config SET value = 30 WHERE key = 'checkpoint_max_age_seconds'`);
+        const tightened = await expectRejection(requireConfigurationFloors(constitution(), OPERATIONAL), StartupFloorViolationError, 'CONFIG_FLOOR_VIOLATION');
+        expect(tightened.details).toEqual({
+          violations: [{ source: 'CHECKPOINT_INTERVAL_SECONDS', value: 60, bound: 'ceiling', limit: 30, rule: 'at most constitutional_config.checkpoint_max_age_seconds (30 s)' }],
+        });
+        expect((await requireConfigurationFloors(constitution(), { ...OPERATIONAL, checkpointIntervalSeconds: 30 })).checkpoint_max_age_seconds).toBe(30);
       });
     });
 
@@ -298,7 +305,7 @@ export function governanceContract(name: string, backend: () => Promise<TestBack
           clockDrift: createPgClockDriftLog(stack.client),
           checkpoints: createPgCheckpointStore(stack.client),
           clock: systemClock,
-          operational: { haltPollMs: 500 },
+          operational: OPERATIONAL,
           verification: { outcome: 'passed', completedAt: systemClock.now(), checks: [] },
         });
 
@@ -321,6 +328,17 @@ export function governanceContract(name: string, backend: () => Promise<TestBack
         await registerKeepers();
         const healthy = await health();
         expect(healthy).toMatchObject({ status: 'warning', keepers: { active: 2, quorum: 2 } });
+      });
+
+      it('counts CHECKPOINT_INTERVAL_SECONDS above a checkpoint_max_age_seconds tightened while running as a violation', async () => {
+        await registerKeepers();
+        await stack.client.query(`UPDATE constitutional_config SET value = 30 WHERE key = 'checkpoint_max_age_seconds'`);
+        const report = await health();
+        expect(report.status).toBe('unhealthy');
+        expect(report.reasons).toContain('1 governance setting(s) outside their constitutional limits');
+        expect(report.checkpoint.max_age_seconds).toBe(30);
+        // The setting itself is within its limits; the configuration is what exceeds it.
+        expect(report.limits.every((l) => l.within)).toBe(true);
       });
     });
   });

@@ -8,7 +8,10 @@ import { validatePayload, parseSubmission } from '../../src/domain/chain/validat
 import { checkSubmissionWindow } from '../../src/domain/chain/submission-window.js';
 import { verifyContentHash, verifyLink } from '../../src/domain/chain/verify-link.js';
 import { parseJsonText } from '../../src/domain/encoding/parse-json.js';
-import { ChainError, InputError, SignatureError, WitnessError, type AppError, type ErrorCode, HaltError, MerkleError } from '../../src/domain/errors.js';
+import { ChainError, DeliberationError, InputError, SignatureError, WitnessError, type AppError, type ErrorCode, HaltError, MerkleError } from '../../src/domain/errors.js';
+import { parseMotion } from '../../src/domain/deliberation/motion.js';
+import { parseRoster } from '../../src/domain/deliberation/roster.js';
+import { replaySession } from '../../src/domain/deliberation/session-procedure.js';
 import { Keyring } from '../../src/domain/signing/keyring.js';
 import { decodeSignature, verifyAgentSignature, verifyWitnessSignature } from '../../src/domain/signing/verify-signatures.js';
 import { verifyStoredEvent } from '../../src/domain/verify-stored-event.js';
@@ -72,6 +75,9 @@ const PRODUCERS: Record<string, [abstract new (...args: never[]) => AppError, ()
     HaltError,
     () => parseHaltTriggerStatement({ type: 'halt.trigger', reason: 'r', issued_at: '2026-01-01T00:00:00.000000Z', expires_at: '2026-01-01T00:10:00.000000Z', nonce: 'ab'.repeat(16) }, Date.parse('2027-01-01T00:00:00Z')),
   ],
+  DELIBERATION_MOTION_INVALID: [DeliberationError, () => parseMotion({ title: 't', text: 'x', kind: 'decree', proposer: 'ARCHON:bael' })],
+  DELIBERATION_ROSTER_INVALID: [DeliberationError, () => parseRoster([])],
+  DELIBERATION_SESSION_CORRUPT: [DeliberationError, () => replaySession([])],
 };
 
 describe('error codes thrown in src/domain', () => {

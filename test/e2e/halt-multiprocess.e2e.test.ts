@@ -13,6 +13,7 @@ import { runCli } from '../support/run-cli.js';
 import { freePort, shouldRunOwnRedis, startRedisProcess, type RedisProcess } from '../support/redis-process.js';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
 import { createSoftHsmToken, shouldRunSoftHsm, type SoftHsmToken } from '../support/softhsm.js';
+import { provisionLogKey, startCheckpointWitnesses, type CheckpointWitnesses } from '../support/witness-processes.js';
 import { createPgClient } from '../../src/adapters/postgres/pg-client.js';
 import { createPgKeyRegistry } from '../../src/adapters/postgres/pg-key-registry.js';
 import { keyPairFromSeed, signEd25519 } from '../../src/adapters/crypto/sodium-ed25519.js';
@@ -327,7 +328,7 @@ const runProduction = run && shouldRunSoftHsm('halt channel outage in production
  * Production mode (issue 4, fail closed): keys in one SoftHSM2 token shared by two instances, and Redis required.
  * When Redis dies, each instance can no longer promise that a halt raised elsewhere reaches it, so it refuses writes
  * (503 HALT_CHANNEL_UNAVAILABLE) and reports not ready, while reads keep answering; when Redis is back, writes resume
- * by themselves.
+ * by themselves. Two `archon72 witness serve` processes are the checkpoint cosigners production requires.
  */
 describe.runIf(runProduction)('halt channel outage with two production instances (SoftHSM2)', () => {
   let token: SoftHsmToken;
@@ -335,6 +336,7 @@ describe.runIf(runProduction)('halt channel outage with two production instances
   let dir: string;
   let redis: RedisProcess;
   let env: Record<string, string>;
+  let witnesses: CheckpointWitnesses | undefined;
   let agent: { agentId: string; keyId: string; secretKey: Buffer };
   const servers: ServeProcess[] = [];
 
@@ -364,12 +366,16 @@ describe.runIf(runProduction)('halt channel outage with two production instances
     }
     // Production does not start without a quorum of keepers (pre-operational verification).
     registerKeeperQuorumByCli(env, dir);
+    // Nor without checkpoint cosigners, which must know the log's key (in the token) before it serves.
+    witnesses = await startCheckpointWitnesses(dir, env.CHECKPOINT_ORIGIN as string, provisionLogKey(env));
+    env.CHECKPOINT_COSIGNERS = witnesses.cosigners;
     // One at a time: the first provisions the event writer's key in the token, the second finds it there.
     for (let i = 0; i < 2; i++) servers.push(await startServe(env, await freePort()));
   });
 
   afterAll(async () => {
     for (const server of servers) server.process.child.kill('SIGKILL');
+    await witnesses?.stop();
     await redis?.kill('SIGKILL');
     await db?.drop();
     token?.remove();

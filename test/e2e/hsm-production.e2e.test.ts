@@ -7,6 +7,8 @@ import { createSoftHsmToken, shouldRunSoftHsm, type SoftHsmToken } from '../supp
 import { CLI, randomPort, runCli, startProcess, waitFor } from '../support/run-cli.js';
 import { runAgainst, runbookCurls } from '../support/runbook.js';
 import { registerKeeperQuorumByCli } from '../support/keepers.js';
+import { provisionLogKey, startCheckpointWitnesses, type CheckpointWitnesses } from '../support/witness-processes.js';
+import { psqlRows } from '../support/psql.js';
 import { parsePublicKeySet, type PublicKeySet } from '../../src/domain/signing/public-key-set.js';
 
 const run = (await shouldRunPostgres('production mode on SoftHSM2')) && shouldRunSoftHsm('production mode on SoftHSM2');
@@ -14,13 +16,15 @@ const run = (await shouldRunPostgres('production mode on SoftHSM2')) && shouldRu
 /**
  * Production mode end to end: every key in a SoftHSM2 token, every command a fresh process (so each step is a
  * restart that logs in again and finds its keys by id). The pool is bootstrapped once, events are signed, the
- * event writer's key is rotated mid-chain, and the production verifier (no development keys) accepts it all.
+ * event writer's key is rotated mid-chain, and the production verifier (no development keys) accepts it all. Two
+ * `archon72 witness serve` processes cosign the server's checkpoints (production refuses to serve without them).
  */
 describe.runIf(run)('archon72 in production mode with SoftHSM2', () => {
   let token: SoftHsmToken;
   let db: TestDatabase;
   let dir: string;
   let env: Record<string, string>;
+  let witnesses: CheckpointWitnesses | undefined;
   const cli = (args: string[], extra: Record<string, string> = {}) => runCli(args, { ...env, ...extra });
   const append = (i: number) => {
     const result = cli(['events', 'append', '--type', 'test.production', '--payload', JSON.stringify({ i })]);
@@ -34,8 +38,12 @@ describe.runIf(run)('archon72 in production mode with SoftHSM2', () => {
     dir = mkdtempSync(join(tmpdir(), 'archon72-production-'));
     env = { ...token.env, DATABASE_URL: db.url, DEV_MODE: 'false', ENVIRONMENT: 'production', ARCHON72_DATA_DIR: join(dir, 'data'), CHECKPOINT_ORIGIN: 'archon72.test/production' };
     expect(cli(['migrate']).status).toBe(0);
+    // The cosigners must know the log's key before it serves: generated in the token ahead of the first start.
+    witnesses = await startCheckpointWitnesses(dir, env.CHECKPOINT_ORIGIN as string, provisionLogKey(env));
+    env.CHECKPOINT_COSIGNERS = witnesses.cosigners;
   });
   afterAll(async () => {
+    await witnesses?.stop();
     await db?.drop();
     token?.remove();
     rmSync(dir, { recursive: true, force: true });
@@ -135,6 +143,10 @@ describe.runIf(run)('archon72 in production mode with SoftHSM2', () => {
       server.child.kill('SIGTERM');
     }
     expect((await server.exited).code).toBe(0);
+    // Its last checkpoint (published on shutdown) was cosigned by both witnesses before it exited.
+    expect(server.out.stdout).toMatch(/"msg":"cosigning: tree size \d+ witnessed by 2 of 2 cosigners"/);
+    const cosigners = psqlRows(db.url, 'SELECT cosigner FROM cosignatures WHERE tree_size = (SELECT max(tree_size) FROM checkpoints) ORDER BY cosigner').map((row) => row[0]);
+    expect(cosigners).toEqual(witnesses!.witnesses.map((w) => w.name));
   });
 
   it('a production verifier rejects a development-signed log', async () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomPort, runCli } from '../support/run-cli.js';
 import { createSoftHsmToken, shouldRunSoftHsm, type SoftHsmToken } from '../support/softhsm.js';
+import { UNREACHABLE_COSIGNERS } from '../support/witness-processes.js';
 
 const runHsm = shouldRunSoftHsm('startup refusals against SoftHSM2');
 
@@ -17,7 +18,8 @@ describe('archon72 serve refuses unsafe configurations before it listens', () =>
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'archon72-refusals-'));
-    base = { ARCHON72_DATA_DIR: join(dir, 'data'), API_PORT: randomPort() };
+    // A checkpoint origin and cosigners (never reached) so that production gets past its configuration step.
+    base = { ARCHON72_DATA_DIR: join(dir, 'data'), API_PORT: randomPort(), CHECKPOINT_ORIGIN: 'archon72.test/refusals', CHECKPOINT_COSIGNERS: UNREACHABLE_COSIGNERS };
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

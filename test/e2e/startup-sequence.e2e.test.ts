@@ -8,6 +8,7 @@ import { createTestStack } from '../support/test-stack.js';
 import { psql, psqlRows } from '../support/psql.js';
 import { startServe } from '../support/serve-process.js';
 import { eventually } from '../support/test-halt.js';
+import { UNREACHABLE_COSIGNERS } from '../support/witness-processes.js';
 
 const runPg = await shouldRunPostgres('startup sequence against PostgreSQL');
 
@@ -23,8 +24,9 @@ function expectRefusal(result: Result, status: number, line: RegExp): void {
 
 /**
  * Issue 5's startup sequence through the real entry point (`archon72 serve`), in its order: configuration,
- * DEV_MODE/ENVIRONMENT consistency, HSM, configuration floors, pending migrations, pre-operational verification.
- * Each refusal is one line and a non-zero exit; an earlier step's failure hides a later one's.
+ * DEV_MODE/ENVIRONMENT consistency (with, in production, the checkpoint origin and cosigners), HSM, configuration
+ * floors, pending migrations, pre-operational verification. Each refusal is one line and a non-zero exit; an
+ * earlier step's failure hides a later one's.
  */
 describe('archon72 serve: the startup sequence', () => {
   let dir: string;
@@ -39,6 +41,10 @@ describe('archon72 serve: the startup sequence', () => {
 
   const dev = (env: Record<string, string> = {}, args: string[] = ['--migrate']) =>
     runCli(['serve', ...args], { DEV_MODE: 'true', ENVIRONMENT: 'development', ARCHON72_DATA_DIR: dataDir, API_PORT: randomPort(), ...env });
+  const production = (env: Record<string, string> = {}) =>
+    runCli(['serve'], { DEV_MODE: 'false', ENVIRONMENT: 'production', ARCHON72_DATA_DIR: dataDir, API_PORT: randomPort(), ...env });
+  /** What gets production past its configuration step: an origin and two cosigners (never reached). */
+  const checkpointing = { CHECKPOINT_ORIGIN: 'archon72.test/startup', CHECKPOINT_COSIGNERS: UNREACHABLE_COSIGNERS };
 
   it('1. configuration: a bad value names the variable and what it accepts, before anything else', () => {
     expectRefusal(dev({ API_PORT: 'eighty' }), 2, /^archon72: CONFIG_INVALID: API_PORT="eighty" is invalid; expected a port number 1–65535$/m);
@@ -46,10 +52,30 @@ describe('archon72 serve: the startup sequence', () => {
     expectRefusal(dev({ DATABASE_READ_URL: 'postgresql://replica/db' }), 2, /CONFIG_INVALID: DATABASE_READ_URL is set without DATABASE_URL/);
     // A bad value comes before the DEV_MODE/ENVIRONMENT check.
     expectRefusal(dev({ ENVIRONMENT: 'production', LOG_LEVEL: 'loud' }), 2, /CONFIG_INVALID: LOG_LEVEL="loud" is invalid/);
+    // Cosigners fewer than the quorum are a bad value in any environment, before production's own checks.
+    const [one] = UNREACHABLE_COSIGNERS.split(';');
+    expectRefusal(production({ CHECKPOINT_COSIGNERS: one as string }), 2, /^archon72: CONFIG_INVALID: CHECKPOINT_COSIGNERS lists 1 cosigners; CHECKPOINT_COSIGNER_QUORUM=2 can never be met$/m);
   });
 
   it('2. DEV_MODE/ENVIRONMENT consistency comes before the HSM and the floors', () => {
+    // Production without a checkpoint origin or cosigners: the mismatch is reported first.
     expectRefusal(dev({ ENVIRONMENT: 'production', HALT_POLL_MS: '5000' }), 2, /^archon72: DevModeEnvironmentMismatchError: CONFIG_DEV_MODE_ENVIRONMENT_MISMATCH: /);
+  });
+
+  it('2. in production, a missing CHECKPOINT_ORIGIN, then too few CHECKPOINT_COSIGNERS, stop startup before the HSM and the floors', () => {
+    // No HSM configured and HALT_POLL_MS above its ceiling either: the configuration step reports first.
+    expectRefusal(
+      production({ HALT_POLL_MS: '5000', CHECKPOINT_COSIGNERS: UNREACHABLE_COSIGNERS }),
+      2,
+      /^archon72: CONFIG_INVALID: CHECKPOINT_ORIGIN is unset; production needs the log's name for its checkpoints \(e\.g\. log\.example\.org\/archon72\), and it must never change$/m,
+    );
+    expectRefusal(
+      production({ HALT_POLL_MS: '5000', CHECKPOINT_ORIGIN: checkpointing.CHECKPOINT_ORIGIN }),
+      2,
+      /^archon72: CONFIG_INVALID: CHECKPOINT_COSIGNERS is empty; production \(ENVIRONMENT=production\) needs at least CHECKPOINT_COSIGNER_QUORUM=2 checkpoint cosigners \(archon72 witness serve\), or no checkpoint is ever witnessed$/m,
+    );
+    // A development ENVIRONMENT may run unwitnessed (DEV_MODE=false on a test HSM): it gets as far as the HSM.
+    expectRefusal(production({ ENVIRONMENT: 'development', CHECKPOINT_ORIGIN: checkpointing.CHECKPOINT_ORIGIN }), 2, /^archon72: HSMNotConfiguredError: CUSTODY_HSM_NOT_CONFIGURED: /);
   });
 
   it('ALLOW_VERIFICATION_BYPASS=true is itself a startup error in production', () => {
@@ -57,7 +83,7 @@ describe('archon72 serve: the startup sequence', () => {
   });
 
   it('3. the HSM comes before the floors', () => {
-    expectRefusal(runCli(['serve'], { DEV_MODE: 'false', ENVIRONMENT: 'production', HALT_POLL_MS: '5000', ARCHON72_DATA_DIR: dataDir }), 2, /^archon72: HSMNotConfiguredError: CUSTODY_HSM_NOT_CONFIGURED: /);
+    expectRefusal(production({ ...checkpointing, HALT_POLL_MS: '5000', CHECKPOINT_INTERVAL_SECONDS: '7200' }), 2, /^archon72: HSMNotConfiguredError: CUSTODY_HSM_NOT_CONFIGURED: /);
   });
 
   it('4. configuration floors: configuration looser than a governance setting stops startup, before migrations are looked at', () => {
@@ -66,10 +92,15 @@ describe('archon72 serve: the startup sequence', () => {
       2,
       /^archon72: StartupFloorViolationError: CONFIG_FLOOR_VIOLATION: HALT_POLL_MS = 1500 is above its constitutional ceiling 1000 \(at most constitutional_config\.halt_confirmation_window_ms \(1000 ms\)\)/,
     );
+    expectRefusal(
+      dev({ CHECKPOINT_INTERVAL_SECONDS: '7200' }, []),
+      2,
+      /^archon72: StartupFloorViolationError: CONFIG_FLOOR_VIOLATION: CHECKPOINT_INTERVAL_SECONDS = 7200 is above its constitutional ceiling 3600 \(at most constitutional_config\.checkpoint_max_age_seconds \(3600 s\)\); restore the value/,
+    );
   });
 
   it('5. pending migrations: refused unless told to migrate', () => {
-    expectRefusal(dev({}, []), 1, /^archon72: STORE_MIGRATIONS_PENDING: the database has 11 pending migration\(s\) \(001, .*011\); run `archon72 migrate` first$/m);
+    expectRefusal(dev({}, []), 1, /^archon72: STORE_MIGRATIONS_PENDING: the database has 12 pending migration\(s\) \(001, .*012\); run `archon72 migrate` first$/m);
   });
 
   describe.runIf(runPg)('against PostgreSQL', () => {
@@ -92,6 +123,16 @@ describe('archon72 serve: the startup sequence', () => {
     it('4. configuration floors: a constitutional_config value changed past its trigger stops startup', () => {
       asSuperuser('constitutional_config', `UPDATE constitutional_config SET value = 3 WHERE key = 'witness_pool_minimum'`);
       expectRefusal(serve(), 2, /^archon72: StartupFloorViolationError: CONFIG_FLOOR_VIOLATION: constitutional_config\.witness_pool_minimum = 3 is below its constitutional floor 6 \(at least 6 witnesses\)/);
+    });
+
+    it('4. configuration floors: checkpoint_max_age_seconds tightened below CHECKPOINT_INTERVAL_SECONDS stops startup', () => {
+      // Tightening is a legitimate change (no trigger refuses it); the configured interval must follow it.
+      psql(db.url, ['-c', `UPDATE constitutional_config SET value = 30 WHERE key = 'checkpoint_max_age_seconds'`]);
+      expectRefusal(
+        serve(),
+        2,
+        /^archon72: StartupFloorViolationError: CONFIG_FLOOR_VIOLATION: CHECKPOINT_INTERVAL_SECONDS = 60 is above its constitutional ceiling 30 \(at most constitutional_config\.checkpoint_max_age_seconds \(30 s\)\)/,
+      );
     });
 
     it('6. pre-operational verification: a tampered event stops startup, halts the system, and is recorded', () => {

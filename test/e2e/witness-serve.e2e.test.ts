@@ -8,8 +8,9 @@ import { cosignCheckpoint, cosignedNote } from '../../src/app/cosign-checkpoint.
 import { fromBase64 } from '../../src/domain/encoding/bytes.js';
 import { verifyCosignature, verifyCosignatureQuorum, type CosignerKey } from '../../src/domain/note/cosignature.js';
 import { formatSignedNote, parseSignedNote } from '../../src/domain/note/signed-note.js';
-import { CLI, runCli, startProcess } from '../support/run-cli.js';
+import { runCli } from '../support/run-cli.js';
 import { TestLog } from '../support/tlog-fixture.js';
+import { keygenCosigner, startWitnessServe, type CosignerIdentity, type WitnessProcess } from '../support/witness-processes.js';
 import type { CosignatureStore, StoredCosignature } from '../../src/app/ports.js';
 
 // Two real `archon72 witness serve` processes (C2SP tlog-witness), driven with checkpoints, proofs and notes made by
@@ -18,43 +19,19 @@ import type { CosignatureStore, StoredCosignature } from '../../src/app/ports.js
 const ORIGIN = 'log.e2e.test/archon72';
 const log = new TestLog(ORIGIN, 0x11);
 
-interface Witness {
-  name: string;
+/** A running cosigner and its key as the domain verifies cosignatures with it. */
+interface Witness extends WitnessProcess {
   key: CosignerKey;
-  keyFile: string;
-  stateFile: string;
-  url: string;
-  process: ReturnType<typeof startProcess>;
 }
 
 let dir: string;
 const at = (name: string) => join(dir, name);
 const witnesses: Witness[] = [];
 
-/** `archon72 witness keygen --json`: the cosigner's public key. */
-function keygen(name: string, file: string): CosignerKey {
-  const result = runCli(['witness', 'keygen', '--name', name, '--out', file, '--json'], {});
-  expect(result.status, result.stderr).toBe(0);
-  const printed = JSON.parse(result.stdout) as { name: string; public_key: string };
-  return { name: printed.name, publicKey: fromBase64(printed.public_key) as Uint8Array };
-}
-
-/** Starts `archon72 witness serve` on a free port and resolves once it logs where it listens. */
-async function serve(w: Omit<Witness, 'url' | 'process'>, extraLogs: string[] = []): Promise<Witness> {
-  const args = [CLI, 'witness', 'serve', '--key', w.keyFile, '--state', w.stateFile, '--log', `${ORIGIN}=${log.publicKeyB64}`, ...extraLogs, '--listen', '127.0.0.1:0'];
-  const proc = startProcess(process.execPath, args, {});
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const line = proc.out.stdout.split('\n').find((l) => l.includes('"msg":"witness: cosigner'));
-    if (line !== undefined) return { ...w, url: (JSON.parse(line) as { url: string }).url, process: proc };
-    if (proc.child.exitCode !== null || Date.now() > deadline) throw new Error(`witness serve did not start:\n${proc.out.stdout}\n${proc.out.stderr}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function stop(w: Witness, signal: NodeJS.Signals = 'SIGTERM') {
-  w.process.child.kill(signal);
-  return w.process.exited;
+/** Starts `archon72 witness serve` for this log on a free port, resolving once it logs where it listens. */
+async function serve(w: CosignerIdentity): Promise<Witness> {
+  const started = await startWitnessServe(w, [`${ORIGIN}=${log.publicKeyB64}`]);
+  return { ...started, key: { name: w.name, publicKey: fromBase64(w.publicKey) as Uint8Array } };
 }
 
 async function post(w: Witness, body: string): Promise<{ status: number; type: string; text: string }> {
@@ -74,13 +51,12 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'archon72-witness-'));
   for (const name of ['witness-a.e2e.test/w1', 'witness-b.e2e.test/w1']) {
     const slug = name.slice(8, 9);
-    const keyFile = at(`${slug}.key`);
-    witnesses.push(await serve({ name, key: keygen(name, keyFile), keyFile, stateFile: at(`${slug}.state.json`) }));
+    witnesses.push(await serve(keygenCosigner(name, at(`${slug}.key`), at(`${slug}.state.json`))));
   }
 });
 
 afterAll(async () => {
-  await Promise.all(witnesses.map((w) => stop(w)));
+  await Promise.all(witnesses.map((w) => w.stop()));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -153,7 +129,7 @@ describe('archon72 witness serve', () => {
 
   it('keeps its state across a restart (the state file)', async () => {
     const a = witnesses[0] as Witness;
-    expect((await stop(a)).code).toBe(0);
+    expect((await a.stop()).code).toBe(0);
     const restarted = await serve(a);
     witnesses[0] = restarted;
     expect(restarted.process.out.stdout).toContain(`"cosigned":{"${ORIGIN}":12}`);

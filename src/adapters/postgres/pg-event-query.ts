@@ -5,7 +5,7 @@ import type { StoredEvent } from '../../domain/chain/event.types.js';
 
 // Indexes from migrations/001: the primary key (sequence), events_event_type_sequence_idx (event_type, sequence),
 // events_agent_id_sequence_idx (agent_id, sequence), events_event_id_key (event_id, from UNIQUE) and
-// events_authority_timestamp_idx. No new index is needed for these reads.
+// events_authority_timestamp_idx; a Conclave session's events by events_conclave_session_idx (migrations/012).
 const SQL = {
   // One statement for every combination of filters: an absent filter is a NULL parameter, and the clause
   // `$n IS NULL OR …` folds away when PostgreSQL plans the statement with its parameters (both drivers send
@@ -17,6 +17,7 @@ const SQL = {
       AND ($3::text IS NULL OR agent_id = $3::text)
       AND ($4::timestamptz IS NULL OR authority_timestamp >= $4::timestamptz)
       AND ($5::timestamptz IS NULL OR authority_timestamp < $5::timestamptz)
+      AND ($7::text IS NULL OR (event_type LIKE 'conclave.%' AND payload ->> 'session_id' = $7::text))
     ORDER BY sequence
     LIMIT $6`,
   byEventId: `SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = $1::uuid`,
@@ -38,7 +39,7 @@ export function createPgEventQuery(client: SqlExecutor): EventQuery {
   };
   return {
     async listEvents(afterSequence: number, limit: number, filter: EventFilter) {
-      const params = [afterSequence, filter.eventTypes === undefined ? null : [...filter.eventTypes], filter.agentId ?? null, filter.from ?? null, filter.to ?? null, limit];
+      const params = [afterSequence, filter.eventTypes === undefined ? null : [...filter.eventTypes], filter.agentId ?? null, filter.from ?? null, filter.to ?? null, limit, filter.sessionId ?? null];
       return (await client.query<EventRow>(SQL.page, params)).map(toStoredEvent);
     },
     eventById: (eventId) => first(SQL.byEventId, eventId),

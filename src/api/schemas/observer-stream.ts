@@ -1,4 +1,4 @@
-import { EVENT_TYPE_LIST, IDENTIFIER, MAX_EVENT_TYPES, SEQUENCE_AFTER } from './observer.js';
+import { EVENT_TYPE_LIST, IDENTIFIER, MAX_EVENT_TYPES, SEQUENCE_AFTER, SESSION_ID_FILTER } from './observer.js';
 
 /** Query of GET /v1/observer/events/stream. */
 export const eventStreamQuerySchema = {
@@ -7,6 +7,7 @@ export const eventStreamQuerySchema = {
   properties: {
     event_type: { type: 'string', maxLength: MAX_EVENT_TYPES * 129, pattern: EVENT_TYPE_LIST, description: `Only these event types: a comma-separated list of at most ${MAX_EVENT_TYPES}.` },
     agent_id: { type: 'string', maxLength: 128, pattern: IDENTIFIER, description: 'Only events signed by this agent.' },
+    session_id: SESSION_ID_FILTER,
     last_event_id: {
       type: 'string',
       pattern: SEQUENCE_AFTER,
@@ -19,6 +20,7 @@ export const eventStreamQuerySchema = {
 export interface EventStreamQuery {
   event_type?: string;
   agent_id?: string;
+  session_id?: string;
   last_event_id?: string;
 }
 

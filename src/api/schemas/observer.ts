@@ -17,7 +17,15 @@ const RFC3339 = '^(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(
 // The grammars of src/domain/chain/identifiers.ts (each event type is checked again there, for its length).
 export const EVENT_TYPE_LIST = '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*(,[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*)*$';
 export const IDENTIFIER = '^[A-Za-z0-9][A-Za-z0-9:_.\\-]*$';
-const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+/** A lowercase hyphenated UUID (event ids, Conclave session ids). */
+export const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+
+/** The `session_id` filter of GET /v1/observer/events and …/stream: one Conclave session's events. */
+export const SESSION_ID_FILTER = {
+  type: 'string',
+  pattern: UUID,
+  description: 'Only the events of this Conclave session (conclave.* events whose payload session_id is this lowercase UUID).',
+} as const;
 
 /** Query of GET /v1/observer/events. Unknown members are refused, not ignored. */
 export const eventPageQuerySchema = {
@@ -30,6 +38,7 @@ export const eventPageQuerySchema = {
     agent_id: { type: 'string', maxLength: 128, pattern: IDENTIFIER, description: 'Only events signed by this agent.' },
     from: { type: 'string', format: 'date-time', pattern: RFC3339, description: 'Only events with authority_timestamp ≥ from (RFC 3339).' },
     to: { type: 'string', format: 'date-time', pattern: RFC3339, description: 'Only events with authority_timestamp < to (RFC 3339).' },
+    session_id: SESSION_ID_FILTER,
   },
 } as const;
 
@@ -41,6 +50,7 @@ export interface EventPageQuery {
   agent_id?: string;
   from?: string;
   to?: string;
+  session_id?: string;
 }
 
 /** Path parameters of GET /v1/observer/events/:event_id. */

@@ -16,6 +16,7 @@ type Mode = 'catching-up' | 'live' | 'paused' | 'closed';
 export function matchesFilter(event: StoredEvent, filter: EventFilter): boolean {
   if (filter.eventTypes !== undefined && !filter.eventTypes.includes(event.eventType)) return false;
   if (filter.agentId !== undefined && event.agentId !== filter.agentId) return false;
+  if (filter.sessionId !== undefined && !(event.eventType.startsWith('conclave.') && event.payload.session_id === filter.sessionId)) return false;
   return true;
 }
 

@@ -10,7 +10,7 @@ import type { WorkerSetup } from './worker-protocol.js';
  * (signatures mode) and the leaf hasher when Merkle roots are wanted. Throws InputError INPUT_FIELD_INVALID when
  * signatures mode has no verifier.
  */
-export function createBatchChecks(setup: Omit<WorkerSetup, 'verifier'>, verify: Ed25519Verify | undefined): BatchChecks {
+export function createBatchChecks(setup: Omit<WorkerSetup, 'verifier' | 'sha256'>, verify: Ed25519Verify | undefined): BatchChecks {
   const leafHash = setup.leafHashes ? eventLeafHash : undefined;
   if (setup.mode === 'hashes-only') return { mode: 'hashes-only', leafHash };
   if (verify === undefined) throw new InputError({ code: 'INPUT_FIELD_INVALID', message: 'verifying signatures needs an Ed25519 verifier' });

@@ -10,7 +10,7 @@ import type { PublicKeyRecord } from '../../domain/signing/key.types.js';
 import type { VerificationPolicy } from '../../domain/verify-stored-event.js';
 import type { VerifyMode } from './verify-batch.js';
 import type { VerifySource } from './verify-source.js';
-import type { VerifierModule, WorkerSetup } from './worker-protocol.js';
+import type { ModuleExport, WorkerSetup } from './worker-protocol.js';
 
 /** Everything one run of `archon72 verify` needs, already loaded and parsed (nothing here reads files). */
 export interface OfflineVerifyRequest {
@@ -28,7 +28,12 @@ export interface OfflineVerifyRequest {
   /** Worker threads verifying batches; 0 verifies on this thread. */
   workers: number;
   /** The Ed25519 verifier: the function for this thread, the module exporting it for worker threads. */
-  verifier: { verify: Ed25519Verify; module: VerifierModule };
+  verifier: { verify: Ed25519Verify; module: ModuleExport };
+  /**
+   * The module of the Sha256Implementation the caller installed in this thread, for worker threads to install too
+   * (hashing is most of a hashes-only run); undefined: workers keep the portable one.
+   */
+  sha256Module?: ModuleExport;
 }
 
 export interface OfflineVerifyReport extends ExportVerificationReport {
@@ -66,6 +71,7 @@ function startRunner(request: OfflineVerifyRequest): Promise<BatchRunner> | Batc
     keys: request.mode === 'signatures' ? request.keys : [],
     policy: request.policy,
     verifier: request.mode === 'signatures' ? request.verifier.module : undefined,
+    sha256: request.sha256Module,
     leafHashes: true,
   };
   if (request.workers === 0) return createInlineRunner(createBatchChecks(setup, request.verifier.verify));

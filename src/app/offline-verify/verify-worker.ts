@@ -1,25 +1,30 @@
 /**
- * Entry of a verification worker thread (createWorkerRunner starts it). It builds the run's checks once from
- * workerData (a WorkerSetup), answers `ready`, then verifies each batch it is sent with verifyBatch and posts the
- * result back, transferring the leaf hashes. A bug while verifying is reported as `failed`, never swallowed.
+ * Entry of a verification worker thread (createWorkerRunner starts it). It installs the run's SHA-256 and builds
+ * the run's checks once from workerData (a WorkerSetup), answers `ready`, then verifies each batch it is sent with
+ * verifyBatch and posts the result back, transferring the leaf hashes. A bug while verifying is reported as
+ * `failed`, never swallowed.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createBatchChecks } from './batch-checks.js';
 import { verifyBatch, type BatchChecks } from './verify-batch.js';
 import type { Ed25519Verify } from '../../domain/signing/ed25519.js';
-import type { FromVerifyWorker, ToVerifyWorker, WorkerSetup } from './worker-protocol.js';
+import { installSha256, type Sha256Implementation } from '../../domain/encoding/sha256.js';
+import type { FromVerifyWorker, ModuleExport, ToVerifyWorker, WorkerSetup } from './worker-protocol.js';
 
 const port = parentPort;
 if (port === null) throw new Error('verify-worker runs as a worker thread only');
 const post = (message: FromVerifyWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
+async function loadExport(spec: ModuleExport, kind: 'function' | 'object'): Promise<unknown> {
+  const module = (await import(spec.url)) as Record<string, unknown>;
+  const value = module[spec.exportName];
+  if (typeof value !== kind || value === null) throw new Error(`${spec.url} does not export a${kind === 'object' ? 'n object' : ' function'} ${spec.exportName}`);
+  return value;
+}
+
 async function loadChecks(setup: WorkerSetup): Promise<BatchChecks> {
-  let verify: Ed25519Verify | undefined;
-  if (setup.verifier !== undefined) {
-    const module = (await import(setup.verifier.url)) as Record<string, unknown>;
-    verify = module[setup.verifier.exportName] as Ed25519Verify | undefined;
-    if (typeof verify !== 'function') throw new Error(`${setup.verifier.url} does not export a function ${setup.verifier.exportName}`);
-  }
+  if (setup.sha256 !== undefined) installSha256((await loadExport(setup.sha256, 'object')) as Sha256Implementation);
+  const verify = setup.verifier === undefined ? undefined : ((await loadExport(setup.verifier, 'function')) as Ed25519Verify);
   return createBatchChecks(setup, verify);
 }
 

@@ -4,10 +4,10 @@ import type { BatchResult, LineBatch } from './line-batch.js';
 import type { VerifyMode } from './verify-batch.js';
 
 /**
- * A module exporting an Ed25519Verify, named by URL so a worker thread can load it: the composition root picks the
- * implementation (libsodium's adapter in the CLI) without this layer importing an adapter.
+ * A module's export named by URL so a worker thread can load it: the composition root picks the implementation
+ * (libsodium's Ed25519Verify, Node's native Sha256Implementation in the CLI) without this layer importing an adapter.
  */
-export interface VerifierModule {
+export interface ModuleExport {
   url: string;
   exportName: string;
 }
@@ -18,8 +18,10 @@ export interface WorkerSetup {
   /** The keys document's records (signatures mode). */
   keys: PublicKeyRecord[];
   policy: VerificationPolicy;
-  /** Required in signatures mode. */
-  verifier: VerifierModule | undefined;
+  /** An Ed25519Verify; required in signatures mode. */
+  verifier: ModuleExport | undefined;
+  /** A Sha256Implementation the worker installs (installSha256) before verifying; the portable one when undefined. */
+  sha256: ModuleExport | undefined;
   /** Compute Merkle leaf hashes. */
   leafHashes: boolean;
 }

@@ -20,8 +20,48 @@ export interface JsonObject {
  * functions, bigint, symbols and objects that are not plain (Date, Map, class instances).
  * Input is assumed attacker-controlled.
  */
-export function canonicalize(value: unknown): string {
-  return encodeValue(value, '$');
+export function canonicalize(value: unknown, path = '$'): string {
+  // Fast path: a value already in JCS order (what JSON.parse gives back for JCS text, so every export line and
+  // stored payload) is its own JCS text when JSON.stringify writes it, since JCS takes ES number and string
+  // serialisation as they are. Anything else (unsorted members, a value JCS refuses) takes the general encoder,
+  // which sorts, and throws naming the path.
+  if (isInJcsOrder(value)) return JSON.stringify(value);
+  return encodeValue(value, path);
+}
+
+/**
+ * True when JSON.stringify(value) is already the JCS text: only JSON types, finite numbers, well-formed strings,
+ * plain objects whose own member names (in Object.keys order, which is JSON.stringify's order) strictly ascend by
+ * UTF-16 code units, arrays without holes. Integer-like names ("10", "9") come out of Object.keys in numeric
+ * order, not code-unit order, and so fail the ascending test and take the general encoder.
+ */
+function isInJcsOrder(value: unknown): boolean {
+  if (value === null) return true;
+  switch (typeof value) {
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'string':
+      return value.isWellFormed();
+    case 'object': {
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!isInJcsOrder(value[i])) return false;
+        return true;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      let previous: string | undefined;
+      for (const key of Object.keys(value)) {
+        if ((previous !== undefined && !(previous < key)) || !key.isWellFormed()) return false;
+        if (!isInJcsOrder((value as Record<string, unknown>)[key])) return false;
+        previous = key;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 function encodeValue(value: unknown, path: string): string {

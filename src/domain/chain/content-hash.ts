@@ -1,6 +1,5 @@
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256Hex } from '../encoding/sha256.js';
 import { canonicalize } from './canonical-json.js';
-import { toHex, utf8 } from '../encoding/bytes.js';
 import type { PlacedEvent, SignedBody } from './event.types.js';
 
 /** prev_hash of the first event: 64 zeros (docs/PROTOCOL.md §4). */
@@ -34,9 +33,31 @@ export function contentHashObject(event: Omit<PlacedEvent, 'contentHash'>): Reco
 }
 
 /**
- * content_hash = lowercase hex SHA-256 of the UTF-8 JCS encoding of contentHashObject(event).
+ * The JCS text (RFC 8785) of contentHashObject(event), written member by member in JCS order instead of
+ * building the object and sorting its names: it is on every append's and every verification's path. The members
+ * are the same and in the same (sorted) order, and each value goes through canonicalize, so the text is
+ * byte-identical to canonicalize(contentHashObject(event)) (a property test holds the two together).
+ * Throws InputError INPUT_PAYLOAD_INVALID as canonicalize does.
+ */
+export function contentHashText(event: Omit<PlacedEvent, 'contentHash'>): string {
+  return (
+    `{"agent_id":${canonicalize(event.agentId, '$.agent_id')}` +
+    `,"authority_timestamp":${canonicalize(event.authorityTimestamp, '$.authority_timestamp')}` +
+    `,"event_id":${canonicalize(event.eventId, '$.event_id')}` +
+    `,"event_type":${canonicalize(event.eventType, '$.event_type')}` +
+    `,"local_timestamp":${canonicalize(event.localTimestamp, '$.local_timestamp')}` +
+    `,"payload":${canonicalize(event.payload, '$.payload')}` +
+    `,"prev_hash":${canonicalize(event.prevHash, '$.prev_hash')}` +
+    `,"sequence":${canonicalize(event.sequence, '$.sequence')}` +
+    `,"signature":${canonicalize(event.signature, '$.signature')}` +
+    `,"signing_key_id":${canonicalize(event.signingKeyId, '$.signing_key_id')}}`
+  );
+}
+
+/**
+ * content_hash = lowercase hex SHA-256 of the UTF-8 JCS encoding of contentHashObject(event) (contentHashText).
  * Throws InputError INPUT_PAYLOAD_INVALID if the payload cannot be canonicalised.
  */
 export function computeContentHash(event: Omit<PlacedEvent, 'contentHash'>): string {
-  return toHex(sha256(utf8(canonicalize(contentHashObject(event)))));
+  return sha256Hex(contentHashText(event));
 }

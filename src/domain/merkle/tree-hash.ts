@@ -1,4 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '../encoding/sha256.js';
 import { concatBytes } from '../encoding/bytes.js';
 
 /** Length in bytes of every hash in the tree (SHA-256). */
@@ -17,7 +17,12 @@ export function leafHash(leafInput: Uint8Array): Uint8Array {
 
 /** RFC 6962 §2.1: node hash = SHA-256(0x01 || left || right). Assumes two 32-byte hashes. */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256(concatBytes(NODE_PREFIX, left, right));
+  // Built in place rather than with concatBytes: a verifier computes one per event.
+  const input = new Uint8Array(1 + left.length + right.length);
+  input[0] = NODE_PREFIX[0] as number;
+  input.set(left, 1);
+  input.set(right, 1 + left.length);
+  return sha256(input);
 }
 
 /** Byte equality of two hashes (lengths included). Not constant-time: every hash here is public. */

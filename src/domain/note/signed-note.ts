@@ -1,4 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '../encoding/sha256.js';
 import { concatBytes, fromBase64, toBase64, utf8 } from '../encoding/bytes.js';
 import { InputError } from '../errors.js';
 

@@ -1,4 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '../encoding/sha256.js';
 import { concatBytes, fromHex, utf8 } from '../encoding/bytes.js';
 import { InputError, WitnessError } from '../errors.js';
 

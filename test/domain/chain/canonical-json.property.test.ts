@@ -76,4 +76,33 @@ describe('canonicalize (properties)', () => {
       );
     });
   });
+
+  describe('when a value arrives already in JCS order (the JSON.stringify fast path) or in any other order', () => {
+    it('gives the text a member-by-member encoding with sorted names gives', () => {
+      // An independent, obviously correct JCS encoder for fc.jsonValue's values, to hold both paths against.
+      const reference = (v: unknown): string => {
+        if (Array.isArray(v)) return `[${v.map(reference).join(',')}]`;
+        if (v !== null && typeof v === 'object') {
+          const names = Object.keys(v).sort();
+          return `{${names.map((k) => `${JSON.stringify(k)}:${reference((v as Record<string, unknown>)[k])}`).join(',')}}`;
+        }
+        return JSON.stringify(v);
+      };
+      fc.assert(
+        fc.property(fc.jsonValue(), (value) => {
+          const expected = reference(value);
+          expect(canonicalize(value)).toBe(expected);
+          expect(canonicalize(JSON.parse(expected))).toBe(expected);
+        }),
+      );
+    });
+  });
+
+  describe('when member names look like array indices', () => {
+    it('still sorts them as UTF-16 strings, not in the numeric order Object.keys gives them', () => {
+      const value = JSON.parse('{"9":1,"10":2,"a":{"2":true,"1":false,"b":null}}') as unknown;
+      expect(Object.keys(value as object)).toEqual(['9', '10', 'a']);
+      expect(canonicalize(value)).toBe('{"10":2,"9":1,"a":{"1":false,"2":true,"b":null}}');
+    });
+  });
 });

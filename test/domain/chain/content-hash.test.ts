@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { computeContentHash, contentHashObject, GENESIS_PREV_HASH, signedBodyObject } from '../../../src/domain/chain/content-hash.js';
+import fc from 'fast-check';
+import { computeContentHash, contentHashObject, contentHashText, GENESIS_PREV_HASH, signedBodyObject } from '../../../src/domain/chain/content-hash.js';
+import { canonicalize, type JsonObject } from '../../../src/domain/chain/canonical-json.js';
 import { InputError } from '../../../src/domain/errors.js';
 import { expectCode } from '../../support/expect-code.js';
 import { chainEventVectors, toStoredEvent } from '../load-vectors.js';
@@ -76,6 +78,38 @@ describe('computeContentHash', () => {
   describe('when the payload cannot be canonicalised', () => {
     it('throws INPUT_PAYLOAD_INVALID', () => {
       expectCode(() => computeContentHash({ ...placed, payload: { n: Number.NaN } }), InputError, 'INPUT_PAYLOAD_INVALID');
+    });
+  });
+});
+
+describe('contentHashText', () => {
+  describe('when given any placed event', () => {
+    it('is byte for byte the JCS text of contentHashObject', () => {
+      const text = fc.string({ unit: 'binary', maxLength: 40 });
+      const placedEvent = fc.record({
+        eventId: text,
+        eventType: text,
+        payload: fc.dictionary(fc.string({ unit: 'binary', maxLength: 8 }), fc.jsonValue({ maxDepth: 3 })) as fc.Arbitrary<JsonObject>,
+        agentId: text,
+        signingKeyId: text,
+        localTimestamp: text,
+        signature: text,
+        sequence: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+        prevHash: text,
+        authorityTimestamp: text,
+      });
+      fc.assert(
+        fc.property(placedEvent, (event) => {
+          expect(contentHashText(event)).toBe(canonicalize(contentHashObject(event)));
+        }),
+      );
+    });
+  });
+
+  describe('when a member cannot be canonicalised', () => {
+    it('names it by its protocol path', () => {
+      expect(() => contentHashText({ ...placed, payload: { a: Number.NaN } })).toThrow('$.payload.a is not a finite number');
+      expect(() => contentHashText({ ...placed, agentId: '\ud800' })).toThrow('$.agent_id contains a lone UTF-16 surrogate');
     });
   });
 });

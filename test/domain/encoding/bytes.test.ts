@@ -26,6 +26,8 @@ describe('toHex / fromHex', () => {
       ['a non-hex letter', 'zz'],
       ['a 0x prefix', '0x00'],
       ['whitespace', '00 11'],
+      ['a non-ASCII character', '0\u00e9'],
+      ['a non-ASCII first digit', '\u0660\u0660'],
     ])('returns undefined for %s', (_name, text) => {
       expect(fromHex(text)).toBeUndefined();
     });
@@ -96,6 +98,7 @@ describe('toBase64 / fromBase64', () => {
       ['too much padding', 'AA==='],
       ['padding in the middle', 'AA==AAAA'],
       ['a length that is not a multiple of 4', 'AAAAA'],
+      ['a non-ASCII character', 'AA\u00e9A'],
     ])('returns undefined for %s', (_name, text) => {
       expect(fromBase64(text)).toBeUndefined();
     });

@@ -43,7 +43,8 @@ const twoSizes = fc.integer({ min: 1, max: 700 }).chain((toSize) => fc.record({ 
 const bit = fc.integer({ min: 0, max: 255 });
 const sizeBit = fc.integer({ min: 0, max: 11 });
 
-describe('inclusion proofs, for random tree sizes', () => {
+// Property runs over many random trees: seconds each, more on a loaded machine.
+describe('inclusion proofs, for random tree sizes', { timeout: 60_000 }, () => {
   it('every proof built from inclusionProofRanges verifies, and each range folds from its perfect subtrees', () => {
     fc.assert(
       fc.property(sizeAndIndex, ({ treeSize, index, seed }) => {
@@ -92,7 +93,7 @@ describe('inclusion proofs, for random tree sizes', () => {
   });
 });
 
-describe('consistency proofs, for random pairs of tree sizes', () => {
+describe('consistency proofs, for random pairs of tree sizes', { timeout: 60_000 }, () => {
   it('every proof built from consistencyProofRanges verifies', () => {
     fc.assert(
       fc.property(twoSizes, ({ fromSize, toSize, seed }) => {

@@ -20,6 +20,7 @@ export function toEventPageRequest(query: EventPageQuery, maxEventTypes: number)
   if (query.agent_id !== undefined) filter.agentId = query.agent_id;
   if (query.from !== undefined) filter.from = query.from;
   if (query.to !== undefined) filter.to = query.to;
+  if (query.session_id !== undefined) filter.sessionId = query.session_id;
   // The schema's patterns allow at most 15 digits, so Number() is exact here.
   return { afterSequence: Number(query.after_sequence), limit: Number(query.limit), filter };
 }

@@ -66,7 +66,7 @@ export function registerEventStreamRoute(app: FastifyInstance, opts: EventStream
       description:
         'text/event-stream: each event as `id: <sequence>`, `event: <event_type>`, `data: <protocol JSON>`; a `: keepalive` comment every ' +
         `${STREAM_DEFAULTS.keepaliveMs / 1000} s. With Last-Event-ID (header, or last_event_id) every later event is replayed from the log first, ` +
-        'then the stream goes live without a gap or a duplicate. Streams end after a while and on shutdown: reconnect with Last-Event-ID.',
+        'then the stream goes live without a gap or a duplicate. With session_id, one Conclave session’s events only. Streams end after a while and on shutdown: reconnect with Last-Event-ID.',
       querystring: eventStreamQuerySchema,
       headers: eventStreamHeadersSchema,
       response: { 200: { description: 'text/event-stream', type: 'string' }, 400: errorBodySchema, 429: errorBodySchema, 500: errorBodySchema, 503: errorBodySchema },
@@ -76,6 +76,7 @@ export function registerEventStreamRoute(app: FastifyInstance, opts: EventStream
       const filter: EventFilter = {};
       if (query.event_type !== undefined) filter.eventTypes = parseEventTypes(query.event_type, MAX_EVENT_TYPES);
       if (query.agent_id !== undefined) filter.agentId = query.agent_id;
+      if (query.session_id !== undefined) filter.sessionId = query.session_id;
       const lastEventId = (request.headers['last-event-id'] as string | undefined) ?? query.last_event_id;
       // A HEAD request gets the headers only: Fastify would otherwise drain the endless body for it.
       if (request.method === 'HEAD') return reply.headers(SSE_HEADERS).send();

@@ -1,9 +1,9 @@
-import { parseJsonBytes } from '../../domain/encoding/parse-json.js';
-import { isCanonicalTimestamp } from '../../domain/chain/timestamp.js';
-import { InputError } from '../../domain/errors.js';
-import type { JsonObject } from '../../domain/chain/canonical-json.js';
-import type { EventJson } from '../../domain/chain/event-json.js';
-import type { StoredEvent } from '../../domain/chain/event.types.js';
+import { parseJsonBytes, parseJsonText } from '../encoding/parse-json.js';
+import { isCanonicalTimestamp } from './timestamp.js';
+import { InputError } from '../errors.js';
+import type { JsonObject } from './canonical-json.js';
+import type { EventJson } from './event-json.js';
+import type { StoredEvent } from './event.types.js';
 
 /** The members of an event's protocol JSON (toEventJson), each exactly once. */
 const MEMBERS = [
@@ -35,12 +35,13 @@ const HASH = /^[0-9a-f]{64}$/;
  * strings. Deliberately no more than that: the signatures' encoding, the identifier grammars, whether
  * local_timestamp is canonical and the payload limits are verifyStoredEvent's business or none of a verifier's
  * (PROTOCOL §2.5, §7.1), so this reader refuses nothing the server's verify-db would accept.
+ * The line comes as bytes, or as text its caller already decoded strictly (a whole batch at once is cheaper).
  * Throws InputError INPUT_INVALID_JSON or INPUT_FIELD_INVALID (details.field names the member).
  */
-export function parseEventLine(bytes: Uint8Array, line: number): StoredEvent {
+export function parseEventLine(input: Uint8Array | string, line: number): StoredEvent {
   const where = `line ${line}`;
-  if (bytes.length === 0 || (bytes.length === 1 && bytes[0] === 0x0d)) throw fieldError(where, 'event', 'is empty');
-  const json = parseJsonBytes(bytes, where);
+  if (isBlank(input)) throw fieldError(where, 'event', 'is empty');
+  const json = typeof input === 'string' ? parseJsonText(input, where) : parseJsonBytes(input, where);
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw fieldError(where, 'event', 'must be a JSON object');
   const record = json as Record<string, unknown>;
   for (const name in record) if (!MEMBER_SET.has(name)) throw fieldError(where, name, 'is not a member of a stored event');
@@ -69,14 +70,20 @@ export function parseEventLine(bytes: Uint8Array, line: number): StoredEvent {
  * Just the `sequence` member of a line, or undefined when the line is not an object with a whole-number sequence.
  * For classifying a sequence fault by the lines around it; never for verifying.
  */
-export function peekSequence(bytes: Uint8Array): number | undefined {
+export function peekSequence(input: Uint8Array | string): number | undefined {
   try {
-    const json = parseJsonBytes(bytes, 'line') as { sequence?: unknown } | null;
+    const json = (typeof input === 'string' ? parseJsonText(input, 'line') : parseJsonBytes(input, 'line')) as { sequence?: unknown } | null;
     const sequence = json?.sequence;
     return typeof sequence === 'number' && Number.isSafeInteger(sequence) ? sequence : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** An empty line, or one holding only the CR of a CRLF line end. */
+function isBlank(input: Uint8Array | string): boolean {
+  if (input.length === 0) return true;
+  return input.length === 1 && (typeof input === 'string' ? input === '\r' : input[0] === 0x0d);
 }
 
 function text(record: Record<string, unknown>, field: (typeof MEMBERS)[number], where: string): string {

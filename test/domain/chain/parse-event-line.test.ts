@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseEventLine, peekSequence } from '../../../src/app/offline-verify/parse-event-line.js';
+import { parseEventLine, peekSequence } from '../../../src/domain/chain/parse-event-line.js';
 import { InputError } from '../../../src/domain/errors.js';
 import { utf8 } from '../../../src/domain/encoding/bytes.js';
 import { expectCode } from '../../support/expect-code.js';
-import { buildChain } from './chain-fixture.js';
+import { buildChain } from '../../app/offline-verify/chain-fixture.js';
 
 const chain = buildChain(1);
 const json = JSON.parse(chain.lines[0] as string) as Record<string, unknown>;
@@ -12,6 +12,11 @@ const parse = (value: unknown) => () => parseEventLine(utf8(JSON.stringify(value
 describe('parseEventLine', () => {
   it('reads a line of protocol JSON back into the stored event', () => {
     expect(parseEventLine(utf8(chain.lines[0] as string), 1)).toEqual(chain.events[0]);
+  });
+
+  it('reads a line already decoded to text as it reads its bytes', () => {
+    expect(parseEventLine(chain.lines[0] as string, 1)).toEqual(chain.events[0]);
+    expectCode(() => parseEventLine('{', 2), InputError, 'INPUT_INVALID_JSON');
   });
 
   it('accepts any member order and a trailing CR', () => {
@@ -37,8 +42,14 @@ describe('parseEventLine', () => {
       expect(err.message).toMatch(/^line 7: /);
     });
 
-    it('an empty line', () => {
-      expectCode(() => parseEventLine(new Uint8Array(0), 3), InputError, 'INPUT_FIELD_INVALID');
+    it.each([
+      ['no bytes', new Uint8Array(0)],
+      ['only a CR byte', Uint8Array.of(0x0d)],
+      ['no text', ''],
+      ['only a CR', '\r'],
+    ])('an empty line: %s', (_what, input) => {
+      const err = expectCode(() => parseEventLine(input, 3), InputError, 'INPUT_FIELD_INVALID');
+      expect(err.message).toBe('line 3: event is empty');
     });
   });
 
@@ -60,5 +71,7 @@ describe('peekSequence', () => {
     expect(peekSequence(utf8('{"sequence": 1.5}'))).toBeUndefined();
     expect(peekSequence(utf8('null'))).toBeUndefined();
     expect(peekSequence(utf8('{'))).toBeUndefined();
+    expect(peekSequence(chain.lines[0] as string)).toBe(1);
+    expect(peekSequence('{')).toBeUndefined();
   });
 });
