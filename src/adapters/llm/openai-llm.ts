@@ -1,4 +1,5 @@
 import type { LlmClient, LlmPurpose, LlmReply, LlmRequest } from '../../app/ports.js';
+import { readBounded, ResponseNotUtf8Error, ResponseTooLargeError } from '../http/read-bounded.js';
 import { LlmError } from '../../domain/errors.js';
 
 /** Longest successful answer read from a provider; a chat completion of a speech is a few kilobytes. */
@@ -61,7 +62,7 @@ export function createOpenAiLlm(options: OpenAiLlmOptions): LlmClient {
       if (!response.ok) throw await statusError(response, redact);
       let text: string;
       try {
-        text = await readBounded(response, MAX_RESPONSE_BYTES);
+        text = await readBody(response, MAX_RESPONSE_BYTES);
       } catch (err) {
         if (err instanceof LlmError) throw err;
         throw transportError(err, signal);
@@ -99,7 +100,7 @@ async function statusError(response: Response, redact: (text: string) => string)
   const status = response.status;
   let providerMessage: string | undefined;
   try {
-    providerMessage = errorMessageOf(await readBounded(response, MAX_ERROR_BYTES), redact);
+    providerMessage = errorMessageOf(await readBody(response, MAX_ERROR_BYTES), redact);
   } catch {
     providerMessage = undefined;
   }
@@ -169,25 +170,13 @@ function badResponse(message: string, status: number, cause?: unknown): LlmError
   return new LlmError({ code: 'LLM_BAD_RESPONSE', message, details: { transient: false, status }, cause });
 }
 
-/** The body as UTF-8, refusing more than `limit` bytes (LLM_BAD_RESPONSE): a hostile provider could stream forever. */
-async function readBounded(response: Response, limit: number): Promise<string> {
-  const reader = response.body?.getReader();
-  if (reader === undefined) return '';
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    length += value.length;
-    if (length > limit) {
-      await reader.cancel();
-      throw badResponse(`the provider's answer exceeds ${limit} bytes`, response.status);
-    }
-    chunks.push(value);
-  }
+/** The body as UTF-8 (readBounded), its refusals as LLM_BAD_RESPONSE; a dropped connection propagates as it is. */
+async function readBody(response: Response, limit: number): Promise<string> {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    return await readBounded(response, limit);
   } catch (err) {
-    throw badResponse("the provider's answer is not UTF-8", response.status, err);
+    if (err instanceof ResponseTooLargeError) throw badResponse(`the provider's answer exceeds ${limit} bytes`, response.status);
+    if (err instanceof ResponseNotUtf8Error) throw badResponse("the provider's answer is not UTF-8", response.status, err.cause);
+    throw err;
   }
 }

@@ -1,4 +1,5 @@
 import { parseTreeSizeBody } from '../../domain/note/add-checkpoint-request.js';
+import { readBounded } from '../http/read-bounded.js';
 import type { AddCheckpointResult, CosignerClient } from '../../app/ports.js';
 
 /** Longest answer read from a cosigner: a few signature lines, or an error body. */
@@ -28,7 +29,7 @@ export function createHttpCosignerClient(): CosignerClient {
       }
       let text: string;
       try {
-        text = await readBounded(response);
+        text = await readBounded(response, MAX_RESPONSE_BYTES);
       } catch (err) {
         return { kind: 'failed', reason: `the answer could not be read: ${(err as Error).message}`, status: response.status };
       }
@@ -61,21 +62,3 @@ function errorCodeOf(text: string): string | undefined {
   }
 }
 
-/** The body as UTF-8 text, refusing more than MAX_RESPONSE_BYTES (a hostile cosigner could stream forever). */
-async function readBounded(response: Response): Promise<string> {
-  const reader = response.body?.getReader();
-  if (reader === undefined) return '';
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    length += value.length;
-    if (length > MAX_RESPONSE_BYTES) {
-      await reader.cancel();
-      throw new Error(`more than ${MAX_RESPONSE_BYTES} bytes`);
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
-}
