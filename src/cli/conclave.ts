@@ -8,6 +8,7 @@ import { parseLlmConfig } from '../adapters/llm/llm-config.js';
 import { CONCLAVE_PROVIDERS, type ConclaveProvider } from '../app/config.js';
 import { runSession, startSession, type ConclaveDeps, type SessionOutcome, type SessionProgress } from '../app/conclave/run-session.js';
 import { checkProposer, parseMotion } from '../domain/deliberation/motion.js';
+import { checkSessionRules, DEFAULT_SESSION_RULES, type Fraction } from '../domain/deliberation/session-rules.js';
 import { parseJsonBytes } from '../domain/encoding/parse-json.js';
 import { sessionTranscript, transcriptEntry, type LoggedSessionEvent } from '../domain/deliberation/transcript.js';
 import { sessionResults } from '../domain/deliberation/results.js';
@@ -36,11 +37,14 @@ export function registerConclave(program: Command): void {
       .addOption(new Option('--rounds <n>', 'debate rounds').default(3).argParser(intIn('--rounds', 1, 10)))
       .option('--seed <text>', 'seed of the simulated provider and of the red team draw (default: random)')
       .option('--validate-votes', 'have both secretaries and the witness read each vote (corrections recorded as events)')
+      .addOption(new Option('--supermajority <n/d>', 'AYE needed, as a share of AYE + NAY (floor 2/3)').default(DEFAULT_SESSION_RULES.supermajority, '2/3').argParser(fractionArg('--supermajority')))
+      .addOption(new Option('--quorum <n/d>', 'present must exceed this share of the roster (floor 1/2)').default(DEFAULT_SESSION_RULES.quorum, '1/2').argParser(fractionArg('--quorum')))
       .option('--transcript-out <path>', 'write the transcript live, as events are written'),
   ).action(
-    action(async (opts: LlmOptions & { motionFile: string; rounds: number; seed?: string; validateVotes?: boolean; transcriptOut?: string }) => {
+    action(async (opts: LlmOptions & { motionFile: string; rounds: number; seed?: string; validateVotes?: boolean; supermajority: Fraction; quorum: Fraction; transcriptOut?: string }) => {
       // Read and check the operator's input before the database or the HSM is opened.
       const motion = parseMotion(parseJsonBytes(readInput(opts.motionFile), `motion file ${opts.motionFile}`));
+      const rules = checkSessionRules({ ...DEFAULT_SESSION_RULES, rounds: opts.rounds, validateVotes: opts.validateVotes === true, supermajority: opts.supermajority, quorum: opts.quorum });
       const roster = loadRoster();
       checkProposer(motion, roster.archons);
       const llm = buildLlm(opts);
@@ -48,7 +52,7 @@ export function registerConclave(program: Command): void {
         'archon72 conclave run',
         async (stack) => {
           const outcome = await runWithProgress(stack, roster, llm, opts.transcriptOut, (deps) =>
-            startSession(deps, { motion, rules: { rounds: opts.rounds, validateVotes: opts.validateVotes === true }, provider: opts.provider, ...(opts.seed === undefined ? {} : { seed: opts.seed }) }),
+            startSession(deps, { motion, rules, provider: opts.provider, ...(opts.seed === undefined ? {} : { seed: opts.seed }) }),
           );
           return report(outcome);
         },
@@ -199,6 +203,15 @@ function readInput(path: string): Buffer {
   } catch (cause) {
     throw new InputError({ code: 'INPUT_FIELD_INVALID', message: `cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, details: { field: path }, cause });
   }
+}
+
+/** A fraction option, `n/d` in whole numbers; the rule's floor is checked with the other rules (checkSessionRules). */
+function fractionArg(flag: string): (value: string) => Fraction {
+  return (value) => {
+    const match = /^(\d{1,7})\/(\d{1,7})$/.exec(value);
+    if (match === null) throw new InvalidArgumentError(`${flag} must be a fraction n/d such as 2/3, got ${JSON.stringify(value)}`);
+    return { num: Number(match[1]), den: Number(match[2]) };
+  };
 }
 
 function intIn(flag: string, min: number, max: number): (value: string) => number {

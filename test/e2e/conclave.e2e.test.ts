@@ -237,6 +237,16 @@ describe('archon72 conclave (built CLI, embedded PGlite)', () => {
       expect(result.stderr).toMatch(/--provider/);
     });
 
+    it.each([
+      ['a supermajority below its floor', ['--supermajority', '1/2'], /^archon72: DELIBERATION_MOTION_INVALID: session rule supermajority may not be below its floor of 2\/3\n$/],
+      ['a quorum below its floor', ['--quorum', '1/3'], /^archon72: DELIBERATION_MOTION_INVALID: session rule quorum may not be below its floor of 1\/2/],
+      ['a fraction that is not n/d', ['--supermajority', 'two thirds'], /--supermajority must be a fraction n\/d/],
+    ])('refuses %s: exit 2, nothing written', (_what, args, message) => {
+      const result = runCli(['conclave', 'run', '--motion-file', path('motion.json'), ...args], env());
+      expect(result.status, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(message);
+    });
+
     it('wrote nothing to the log', () => {
       const tail = runCli(['events', 'tail', '-n', '10000'], env());
       expectOk(tail);
