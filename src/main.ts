@@ -5,6 +5,7 @@ import { buildApp } from './api/app.js';
 import { createLogger } from './api/logger.js';
 import { createConclaveService, openConclaveLlm, openStack, provisionKeys, requireMigrated, type Stack } from './compose.js';
 import { loadRoster } from './adapters/conclave/roster-file.js';
+import { CONSOLE_DIR, loadConsoleAssets } from './adapters/fs/console-assets.js';
 import { installGracefulShutdown } from './graceful-shutdown.js';
 import { requireConfigurationFloors } from './app/configuration-floors.js';
 import { runPreoperationalVerification, type PreoperationalReport } from './app/preoperational/run-preoperational.js';
@@ -46,6 +47,9 @@ export async function runServer(config: Config, options: ServeOptions): Promise<
   const roster = loadRoster();
   const llm = openConclaveLlm(config.conclave, process.env);
   log.info({ provider: config.conclave.provider, archons: roster.archons.length }, 'startup: Conclave roster and model provider loaded');
+  // The observer console is optional (the API is the product): unbuilt, the server says so and serves without it.
+  const consoleAssets = loadConsoleAssets();
+  if (consoleAssets === undefined) log.warn({ dir: CONSOLE_DIR }, 'startup: observer console not built (run npm run build); GET / answers 404');
   const stack = await openStack(config, 'archon72 serve', { custody: true, halt: true, replica: true });
   log.info({ hsmMode: stack.custody().mode }, 'startup: key custody opened');
   stack.onHaltLog((level, message, fields) => log[level](fields ?? {}, message));
@@ -122,6 +126,7 @@ export async function runServer(config: Config, options: ServeOptions): Promise<
       },
       proofs: { checkpoints: stack.checkpoints, proofs: stack.proofs },
       conclave: { service: conclave, adminTokenSha256: config.adminTokenSha256 },
+      console: consoleAssets === undefined ? undefined : { assets: consoleAssets },
       version: VERSION,
       governance: {
         verification: verification.outcome.kind === 'bypassed' ? 'bypassed' : 'passed',

@@ -8,6 +8,7 @@ import { metricsRoutes } from './routes/metrics/metrics-routes.js';
 import { observerRoutes, type ObserverRoutesOptions } from './routes/observer/observer-routes.js';
 import { proofRoutes, type ProofRoutesOptions } from './routes/observer/proof-routes.js';
 import { CONCLAVE_PREFIX, conclaveRoutes, type ConclaveRoutesOptions } from './routes/conclave/conclave-routes.js';
+import { consoleRoutes, type ConsoleRoutesOptions } from './routes/console/console-routes.js';
 import { installRequestIdHeader, requestIdFor } from './plugins/request-id.js';
 import { installRouteNotFound } from './plugins/route-not-found.js';
 import { installHttpMetrics } from './plugins/http-metrics.js';
@@ -38,6 +39,8 @@ export interface AppServices {
   governance?: GovernanceHealthOptions;
   /** The Conclave (POST/GET /v1/conclave/…), registered when given. */
   conclave?: ConclaveRoutesOptions;
+  /** The observer console's built files (GET /, /console/…), registered when given. */
+  console?: ConsoleRoutesOptions;
 }
 
 export interface AppOptions {
@@ -121,5 +124,6 @@ export function buildApp(services: AppServices, options: AppOptions): FastifyIns
   if (services.observer !== undefined) app.register(observerRoutes, services.observer);
   if (services.proofs !== undefined) app.register(proofRoutes, services.proofs);
   if (services.conclave !== undefined) app.register(conclaveRoutes, { ...services.conclave, prefix: CONCLAVE_PREFIX });
+  if (services.console !== undefined) app.register(consoleRoutes, services.console);
   return app;
 }

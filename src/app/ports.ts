@@ -458,3 +458,13 @@ export interface LlmReply {
 export interface LlmClient {
   complete(request: LlmRequest, signal?: AbortSignal): Promise<LlmReply>;
 }
+
+/** One prebuilt file of the observer console (GET /, /console/…), held in memory: the files are small and fixed. */
+export interface StaticAsset {
+  /** URL path it is served at. */
+  path: string;
+  contentType: string;
+  body: Uint8Array;
+  /** Strong entity tag of the body (quoted), for If-None-Match. */
+  etag: string;
+}

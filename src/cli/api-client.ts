@@ -1,16 +1,7 @@
+import { ApiError, apiErrorOf } from '../domain/api-error.js';
 import type { Config } from '../app/config.js';
 
-/** An error the service answered with, carried to the CLI's one-line report. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { ApiError } from '../domain/api-error.js';
 
 /** The service's base URL: ARCHON72_API_URL, else this machine's API_PORT on 127.0.0.1. */
 export function apiBaseUrl(config: Config, env: Record<string, string | undefined>): string {
@@ -37,13 +28,10 @@ export async function callApi<T>(base: string, method: 'GET' | 'POST', path: str
     throw new ApiError(0, 'API_UNREACHABLE', `the service at ${base} does not answer (${(err as Error).message}); start it, or set ARCHON72_API_URL`);
   }
   const text = await response.text();
-  let json: unknown;
+  if (!response.ok) throw apiErrorOf(response.status, text);
   try {
-    json = text === '' ? undefined : JSON.parse(text);
+    return (text === '' ? undefined : JSON.parse(text)) as T;
   } catch {
-    json = undefined;
+    return undefined as T;
   }
-  if (response.ok) return json as T;
-  const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
-  throw new ApiError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? text.slice(0, 200));
 }

@@ -6,6 +6,7 @@ import { conclaveDeps, CONCLAVE_LLM_DEFAULTS, createConclaveLlm, provisionKeys, 
 import { loadRoster } from '../adapters/conclave/roster-file.js';
 import { parseLlmConfig } from '../adapters/llm/llm-config.js';
 import { CONCLAVE_PROVIDERS, type ConclaveProvider } from '../app/config.js';
+import { readSessionEvents } from '../app/conclave/session-log.js';
 import { runSession, startSession, type ConclaveDeps, type SessionOutcome, type SessionProgress } from '../app/conclave/run-session.js';
 import { checkProposer, parseMotion } from '../domain/deliberation/motion.js';
 import { checkSessionRules, DEFAULT_SESSION_RULES, type Fraction } from '../domain/deliberation/session-rules.js';
@@ -176,7 +177,7 @@ async function runWithProgress(stack: Stack, roster: Roster, llm: LlmClient, tra
 
 async function readSession(stack: Stack, sessionId: string): Promise<LoggedSessionEvent[]> {
   await requireMigrated(stack);
-  const events = await stack.eventQuery.listEvents(0, 100_000, { sessionId });
+  const events = await readSessionEvents(stack.eventQuery, sessionId);
   if (events.length === 0) throw new DeliberationError({ code: 'DELIBERATION_SESSION_NOT_FOUND', message: `no Conclave session ${sessionId} is in the log`, details: { sessionId } });
   return events;
 }

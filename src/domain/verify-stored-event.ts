@@ -16,10 +16,49 @@ export interface VerificationPolicy {
   allowDevelopmentKeys: boolean;
 }
 
+/** Everything one event's checks read: the event, its stored predecessor (undefined at sequence 1) and the trust material. */
+export interface EventCheckContext {
+  readonly prev: ChainLink | undefined;
+  readonly event: StoredEvent;
+  readonly keyring: Keyring;
+  readonly verify: Ed25519Verify;
+  readonly policy: VerificationPolicy;
+}
+
+/** Stable ids of the per-event checks, in docs/PROTOCOL.md §7.1 order. */
+export type EventCheckId = 'chain-link' | 'content-hash' | 'agent-signature' | 'witness-selection' | 'witness-signature';
+
+/** One named check on one event: returns nothing when it holds, throws the typed error of the first rule it breaks. */
+export interface EventCheck {
+  readonly id: EventCheckId;
+  /** A short human name, for reports that list the checks one by one. */
+  readonly label: string;
+  readonly run: (context: EventCheckContext) => void;
+}
+
 /**
- * Every check an outsider makes on one stored event, in the order docs/PROTOCOL.md §7 gives:
- * chain link to `prev`, recomputed content_hash, agent key active at authority time, agent signature,
- * witness selection, witness key active at authority time, witness signature.
+ * Every check an outsider makes on one stored event, in the order docs/PROTOCOL.md §7.1 gives (its steps 1–7):
+ * - chain-link (1): sequence and prev_hash continue `prev`, authority time does not run backwards
+ *   (CHAIN_SEQUENCE_GAP, CHAIN_PREV_HASH_MISMATCH, CHAIN_TIMESTAMP_REGRESSION);
+ * - content-hash (2): the recomputed content_hash equals the stored one (CHAIN_CONTENT_HASH_MISMATCH,
+ *   INPUT_PAYLOAD_INVALID);
+ * - agent-signature (3–4): the signing key belongs to the agent and is active at authority time, then the signature
+ *   verifies (SIG_KEY_UNKNOWN, SIG_KEY_AGENT_MISMATCH, SIG_KEY_INACTIVE, SIG_DEVELOPMENT_KEY, SIG_MALFORMED, SIG_INVALID);
+ * - witness-selection (5): witness_id is the witness the selection rule picks (WITNESS_POOL_EMPTY, SIG_WITNESS_NOT_SELECTED);
+ * - witness-signature (6–7): a key of the witness active at authority time verifies the attestation
+ *   (SIG_KEY_UNKNOWN, SIG_DEVELOPMENT_KEY, SIG_MALFORMED, SIG_WITNESS_INVALID).
+ * Each check may assume the ones before it held: run them in this order and stop at the first that throws.
+ */
+export const EVENT_CHECKS: readonly EventCheck[] = [
+  { id: 'chain-link', label: 'Link to the previous event', run: ({ prev, event }) => verifyLink(prev, event) },
+  { id: 'content-hash', label: 'Content hash', run: ({ event }) => verifyContentHash(event) },
+  { id: 'agent-signature', label: 'Agent signature', run: checkAgentSignature },
+  { id: 'witness-selection', label: 'Witness selection', run: checkWitnessSelection },
+  { id: 'witness-signature', label: 'Witness signature', run: checkWitnessSignature },
+];
+
+/**
+ * Runs every check of EVENT_CHECKS on one stored event, in order.
  * Under a production policy, a development agent or witness key fails with SIG_DEVELOPMENT_KEY.
  * Throws the first ChainError / SignatureError / WitnessError found; returns nothing on success.
  */
@@ -30,11 +69,18 @@ export function verifyStoredEvent(
   verify: Ed25519Verify,
   policy: VerificationPolicy,
 ): void {
-  verifyLink(prev, event);
-  verifyContentHash(event);
+  const context: EventCheckContext = { prev, event, keyring, verify, policy };
+  for (const check of EVENT_CHECKS) check.run(context);
+}
+
+function checkAgentSignature({ event, keyring, verify, policy }: EventCheckContext): void {
   const agentKey = keyring.requireSigningKey(event.signingKeyId, event.agentId, event.authorityTimestamp);
+  // The production refusal comes before the signature: a development key is refused whether or not it verifies.
   if (!policy.allowDevelopmentKeys) refuseDevelopmentKey(event.sequence, 'agent', agentKey);
   verifyAgentSignature(event, agentKey, verify);
+}
+
+function checkWitnessSelection({ event, keyring }: EventCheckContext): void {
   const expectedWitness = selectWitness(keyring.witnessPoolAt(event.authorityTimestamp, event.agentId), event.prevHash, event.sequence);
   if (event.witnessId !== expectedWitness) {
     throw new SignatureError({
@@ -43,6 +89,9 @@ export function verifyStoredEvent(
       details: { sequence: event.sequence, witnessId: event.witnessId, expectedWitness },
     });
   }
+}
+
+function checkWitnessSignature({ event, keyring, verify, policy }: EventCheckContext): void {
   keyring.requireWitnessKey(event.witnessId, event.authorityTimestamp); // SIG_KEY_UNKNOWN when it had none
   const witnessKeys = keyring.witnessKeysAt(event.witnessId, event.authorityTimestamp);
   if (!policy.allowDevelopmentKeys) for (const key of witnessKeys) refuseDevelopmentKey(event.sequence, 'witness', key);

@@ -9,6 +9,8 @@ import { systemClock } from '../../src/adapters/system-clock.js';
 import { ensureAgentKey, LOG_SIGNER_ID } from '../../src/app/provision-keys.js';
 import { NO_CHECKPOINTS } from '../../src/app/export/export-manifest.js';
 import { CSV_COLUMNS } from '../../src/app/export/csv.js';
+import { EXPORT_PAGE_SIZE } from '../../src/app/export/export-chunks.js';
+import type { ExportRoutesDeps } from '../../src/api/routes/observer/export-routes.js';
 import { canonicalize } from '../../src/domain/chain/canonical-json.js';
 import { toEventJson } from '../../src/domain/chain/event-json.js';
 import { parseSignedExportManifest, verifyExportManifest } from '../../src/domain/export/export-manifest.js';
@@ -21,7 +23,7 @@ import type { PublicKeySet } from '../../src/domain/signing/public-key-set.js';
 import type { JsonObject } from '../../src/domain/chain/canonical-json.js';
 
 /** The services of the export routes on a test stack; SYSTEM:LOG gets its key as at server startup. */
-async function exportApp(stack: TestStack, checkpoints: CheckpointReader = NO_CHECKPOINTS): Promise<FastifyInstance> {
+async function exportApp(stack: TestStack, checkpoints: CheckpointReader = NO_CHECKPOINTS, store: ExportRoutesDeps['store'] = stack.store): Promise<FastifyInstance> {
   await ensureAgentKey(LOG_SIGNER_ID, stack, systemClock.now());
   return buildApp(
     {
@@ -31,7 +33,7 @@ async function exportApp(stack: TestStack, checkpoints: CheckpointReader = NO_CH
       observer: {
         query: createPgEventQuery(stack.client),
         keys: { registry: stack.registry, clock: systemClock },
-        export: { store: stack.store, keys: stack.keys, custody: stack.custody, checkpoints, clock: systemClock },
+        export: { store, keys: stack.keys, custody: stack.custody, checkpoints, clock: systemClock },
       },
     },
     { logLevel: 'silent' },
@@ -259,13 +261,23 @@ describe('exporting a large range', () => {
   let stack: TestStack;
   let app: FastifyInstance;
   let port: number;
+  /** Events the export has read from the store so far: what it holds beyond what the client took is its memory. */
+  let eventsRead = 0;
 
   beforeAll(async () => {
     stack = await createTestStack();
-    app = await exportApp(stack);
+    const countingStore = {
+      head: () => stack.store.head(),
+      readRange: async (from: number, to: number, limit: number) => {
+        const page = await stack.store.readRange(from, to, limit);
+        eventsRead += page.length;
+        return page;
+      },
+    };
+    app = await exportApp(stack, NO_CHECKPOINTS, countingStore);
     await app.listen({ host: '127.0.0.1', port: 0 });
     port = (app.server.address() as AddressInfo).port;
-    // 2 KB payloads: about 60 MB of NDJSON, several times what the memory bound below allows.
+    // 2 KB payloads: about 54 MB of NDJSON, 20 pages of EXPORT_PAGE_SIZE events.
     const filler = 'x'.repeat(2_000);
     for (let i = 0; i < EVENTS; i += 1000) {
       const submissions = await Promise.all(Array.from({ length: Math.min(1000, EVENTS - i) }, (_, j) => stack.submission({ payload: { i: i + j, filler } })));
@@ -277,45 +289,55 @@ describe('exporting a large range', () => {
     await stack.close();
   });
 
-  /** Downloads `path` over a real socket, hashing as it arrives; samples RSS while it runs. */
-  const download = (path: string) =>
-    new Promise<{ bytes: number; lines: number; sha256: string; peakRssGrowth: number }>((resolve, reject) => {
-      const before = process.memoryUsage.rss();
-      let peak = before;
-      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 5);
-      const hash = createHash('sha256');
-      let bytes = 0;
-      let lines = 0;
+  /** Resolves once `eventsRead` has not moved for `quietMs`: the export has stopped reading. */
+  async function readingStopped(quietMs = 400): Promise<number> {
+    for (let seen = -1; seen !== eventsRead; ) {
+      seen = eventsRead;
+      await new Promise((r) => setTimeout(r, quietMs));
+    }
+    return eventsRead;
+  }
+
+  /**
+   * Downloads `path` over a real socket with a client that takes nothing for a while first: returns how many events
+   * the server had read from the store while the client was stalled, then the whole body's size, lines and hash.
+   */
+  const stalledDownload = (path: string) =>
+    new Promise<{ readWhileStalled: number; bytes: number; lines: number; sha256: string }>((resolve, reject) => {
       request(`http://127.0.0.1:${port}${path}`, { agent: false }, (res) => {
-        res.on('data', (chunk: Buffer) => {
-          hash.update(chunk);
-          bytes += chunk.length;
-          for (const b of chunk) if (b === 0x0a) lines++;
-          peak = Math.max(peak, process.memoryUsage.rss());
+        res.pause();
+        void readingStopped().then((readWhileStalled) => {
+          const hash = createHash('sha256');
+          let bytes = 0;
+          let lines = 0;
+          res.on('data', (chunk: Buffer) => {
+            hash.update(chunk);
+            bytes += chunk.length;
+            for (const b of chunk) if (b === 0x0a) lines++;
+          });
+          res.on('end', () => resolve({ readWhileStalled, bytes, lines, sha256: hash.digest('hex') }));
+          res.on('error', reject);
+          res.resume();
         });
-        res.on('end', () => {
-          clearInterval(sampler);
-          resolve({ bytes, lines, sha256: hash.digest('hex'), peakRssGrowth: peak - before });
-        });
-        res.on('error', reject);
       })
         .on('error', reject)
         .end();
     });
 
-  it(`streams ${EVENTS} events with bounded memory, and the manifest hashes the same bytes`, async () => {
-    // A first run warms up PGlite's heap and the code paths. Then the smallest peak of five runs, which filters out
-    // a garbage collection that happened to run late: buffering the export would need more than its 54 MB every time.
-    // (Three runs were not enough: one CI run saw 98.8, 55.7 and 63.4 MB where others see 20–40 MB.)
-    await download('/v1/observer/export');
-    const runs = [];
-    for (let i = 0; i < 5; i++) runs.push(await download('/v1/observer/export'));
-    const result = runs.reduce((a, b) => (b.peakRssGrowth < a.peakRssGrowth ? b : a));
-    const mb = (n: number) => Math.round(n / 1e5) / 10;
-    console.info(`observer-export: ${EVENTS} events, ${mb(result.bytes)} MB of NDJSON streamed; peak RSS growth ${runs.map((r) => mb(r.peakRssGrowth)).join(', ')} MB`);
-    expect(runs.every((r) => r.lines === EVENTS && r.sha256 === result.sha256)).toBe(true);
+  it(`streams ${EVENTS} events with backpressure: a stalled client holds the store reads back, and the manifest hashes the same bytes`, async () => {
+    // Memory is bounded when the server reads no further ahead of the client than its buffers: the export stream's
+    // high-water mark, the socket's kernel buffers (a few MB on loopback) and the page being encoded. Counting the
+    // events read is exact where a process's RSS is not (PGlite's heap and the garbage collector move it by tens of
+    // MB). Buffering the range, the server would read all of it while the client is stalled.
+    eventsRead = 0;
+    const result = await stalledDownload('/v1/observer/export');
+    const pages = (n: number) => Math.ceil(n / EXPORT_PAGE_SIZE);
+    console.info(`observer-export: ${EVENTS} events (${Math.round(result.bytes / 1e5) / 10} MB of NDJSON); read ahead of a stalled client: ${result.readWhileStalled} events (${pages(result.readWhileStalled)} pages)`);
+    expect(result.readWhileStalled).toBeGreaterThan(0);
+    expect(pages(result.readWhileStalled)).toBeLessThanOrEqual(6);
+    expect(result.lines).toBe(EVENTS);
+    expect(eventsRead).toBe(EVENTS);
     expect(result.bytes).toBeGreaterThan(50e6);
-    expect(result.peakRssGrowth).toBeLessThan(40e6);
     const manifest = (await app.inject({ url: '/v1/observer/export/manifest' })).json();
     expect(manifest.manifest).toMatchObject({ count: EVENTS, ndjson_sha256: result.sha256 });
   }, 120_000);

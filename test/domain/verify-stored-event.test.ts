@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { verifyEd25519Sodium } from '../../src/adapters/crypto/sodium-ed25519.js';
 import { verifyEd25519Portable, type Ed25519Verify } from '../../src/domain/signing/ed25519.js';
 import { Keyring } from '../../src/domain/signing/keyring.js';
-import { verifyStoredEvent } from '../../src/domain/verify-stored-event.js';
+import { EVENT_CHECKS, verifyStoredEvent, type EventCheckId } from '../../src/domain/verify-stored-event.js';
+import type { ErrorCode } from '../../src/domain/errors.js';
 import { expectCode } from '../support/expect-code.js';
 import { chainEventVectors, chainKeys, errorClassFor, loadVectors, toChainLink, toStoredEvent, type LinkJson } from './load-vectors.js';
 import type { EventJson } from '../../src/domain/chain/event-json.js';
@@ -73,5 +74,43 @@ describe('verifyStoredEvent under a production policy', () => {
     expect(() => verifyStoredEvent(undefined, event, ring, verifyEd25519Sodium, { allowDevelopmentKeys: true })).not.toThrow();
     const err = expectCode(() => verifyStoredEvent(undefined, event, ring, verifyEd25519Sodium, PRODUCTION), errorClassFor('SIG_DEVELOPMENT_KEY'), 'SIG_DEVELOPMENT_KEY');
     expect(err.details).toMatchObject({ role: 'witness', keyId: 'dev-0000000000000002' });
+  });
+});
+
+describe('EVENT_CHECKS', () => {
+  it('lists the checks of docs/PROTOCOL.md §7.1 in order, each with a label', () => {
+    expect(EVENT_CHECKS.map((c) => c.id)).toEqual(['chain-link', 'content-hash', 'agent-signature', 'witness-selection', 'witness-signature']);
+    expect(EVENT_CHECKS.every((c) => c.label !== '')).toBe(true);
+  });
+
+  // Which check owns each code: what a report that lists the checks one by one (the observer console) shows.
+  const owner: Partial<Record<ErrorCode, readonly EventCheckId[]>> = {
+    CHAIN_SEQUENCE_GAP: ['chain-link'],
+    CHAIN_PREV_HASH_MISMATCH: ['chain-link'],
+    CHAIN_TIMESTAMP_REGRESSION: ['chain-link'],
+    CHAIN_CONTENT_HASH_MISMATCH: ['content-hash'],
+    INPUT_PAYLOAD_INVALID: ['content-hash'],
+    SIG_KEY_UNKNOWN: ['agent-signature', 'witness-signature'],
+    SIG_KEY_AGENT_MISMATCH: ['agent-signature'],
+    SIG_KEY_INACTIVE: ['agent-signature'],
+    SIG_INVALID: ['agent-signature'],
+    SIG_MALFORMED: ['agent-signature', 'witness-signature'],
+    SIG_WITNESS_NOT_SELECTED: ['witness-selection'],
+    WITNESS_POOL_EMPTY: ['witness-selection'],
+    SIG_WITNESS_INVALID: ['witness-signature'],
+  };
+  describe.each(negative.filter((v) => v.expectedError !== undefined))('when $description', (v) => {
+    it(`fails first in the check that owns ${v.expectedError}`, () => {
+      const context = { prev: toChainLink(v.input.prev), event: toStoredEvent(v.input.event), keyring, verify: verifyEd25519Portable, policy: DEV };
+      const failing = EVENT_CHECKS.find((check) => {
+        try {
+          check.run(context);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      expect(owner[v.expectedError as ErrorCode]).toContain(failing?.id);
+    });
   });
 });

@@ -30,6 +30,17 @@ export interface SessionLogDeps extends ProvisionDeps {
 
 const READ_PAGE = 1000;
 
+/** One session's events in log order, read page by page (no cap); empty when the log holds no such session. */
+export async function readSessionEvents(query: EventQuery, sessionId: string): Promise<StoredEvent[]> {
+  const events: StoredEvent[] = [];
+  for (let after = 0; ; ) {
+    const page = await query.listEvents(after, READ_PAGE, { sessionId });
+    events.push(...page);
+    if (page.length < READ_PAGE) return events;
+    after = (page.at(-1) as StoredEvent).sequence;
+  }
+}
+
 /** A SessionLog over the appender (signatures by key custody) and the event query. */
 export function createSessionLog(deps: SessionLogDeps): SessionLog {
   const keyIds = new Map<string, string>();
@@ -59,15 +70,7 @@ export function createSessionLog(deps: SessionLogDeps): SessionLog {
       const signatures = await deps.custody.signAll(bodies.map((body) => ({ keyId: body.signingKeyId, message: eventSignatureMessage(body) })));
       return deps.appender.submitAll(bodies.map((body, i) => ({ ...body, signature: toBase64(signatures[i] as Uint8Array) })));
     },
-    async read(sessionId) {
-      const events: StoredEvent[] = [];
-      for (let after = 0; ; ) {
-        const page = await deps.query.listEvents(after, READ_PAGE, { sessionId });
-        events.push(...page);
-        if (page.length < READ_PAGE) return events;
-        after = (page.at(-1) as StoredEvent).sequence;
-      }
-    },
+    read: (sessionId) => readSessionEvents(deps.query, sessionId),
     async provision(agentIds) {
       const now = deps.clock.now();
       const keyring = await deps.keys.reload();

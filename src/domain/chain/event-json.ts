@@ -17,6 +17,26 @@ export interface EventJson {
   witness_signature: string;
 }
 
+/** The members of an event's protocol JSON (toEventJson), each exactly once. */
+export const EVENT_JSON_MEMBERS = [
+  'sequence',
+  'event_id',
+  'event_type',
+  'payload',
+  'agent_id',
+  'signing_key_id',
+  'signature',
+  'local_timestamp',
+  'authority_timestamp',
+  'prev_hash',
+  'content_hash',
+  'witness_id',
+  'witness_signature',
+] as const satisfies ReadonlyArray<keyof EventJson>;
+// A member added to EventJson and not here fails to compile.
+const EVERY_MEMBER: Exclude<keyof EventJson, (typeof EVENT_JSON_MEMBERS)[number]> extends never ? true : never = true;
+void EVERY_MEMBER;
+
 /** The protocol JSON of a stored event: what the CLI prints and the API returns. */
 export function toEventJson(event: StoredEvent): EventJson {
   return {

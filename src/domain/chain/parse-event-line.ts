@@ -2,28 +2,10 @@ import { parseJsonBytes, parseJsonText } from '../encoding/parse-json.js';
 import { isCanonicalTimestamp } from './timestamp.js';
 import { InputError } from '../errors.js';
 import type { JsonObject } from './canonical-json.js';
-import type { EventJson } from './event-json.js';
+import { EVENT_JSON_MEMBERS } from './event-json.js';
 import type { StoredEvent } from './event.types.js';
 
-/** The members of an event's protocol JSON (toEventJson), each exactly once. */
-const MEMBERS = [
-  'sequence',
-  'event_id',
-  'event_type',
-  'payload',
-  'agent_id',
-  'signing_key_id',
-  'signature',
-  'local_timestamp',
-  'authority_timestamp',
-  'prev_hash',
-  'content_hash',
-  'witness_id',
-  'witness_signature',
-] as const satisfies ReadonlyArray<keyof EventJson>;
-// A member added to EventJson and not here fails to compile.
-const EVERY_MEMBER: Exclude<keyof EventJson, (typeof MEMBERS)[number]> extends never ? true : never = true;
-void EVERY_MEMBER;
+const MEMBERS = EVENT_JSON_MEMBERS;
 const MEMBER_SET: ReadonlySet<string> = new Set(MEMBERS);
 const HASH = /^[0-9a-f]{64}$/;
 

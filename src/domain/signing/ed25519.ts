@@ -13,6 +13,28 @@ export type Ed25519Verify = (signature: Uint8Array, message: Uint8Array, publicK
 /** Order of the prime subgroup, RFC 8032 §5.1: L = 2^252 + 27742317777372353535851937790883648493. */
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 
+type EdwardsPoint = InstanceType<typeof ed25519.Point>;
+
+/**
+ * What the equation of rule 5 needs from a signature and key that passed rules 1–4: A decoded, and S. R is not
+ * needed decoded: the equation compares encodings, as libsodium does.
+ */
+interface AcceptableEncodings {
+  a: EdwardsPoint;
+  s: bigint;
+}
+
+/**
+ * True when `signature` and `publicKey` pass libsodium's checks made before the verification equation
+ * (docs/PROTOCOL.md §5.2 rules 1–4): a 64-byte signature and a 32-byte key; S < L; A and R strict, canonical
+ * encodings (y < p, no ZIP-215 leniency) of curve points; neither A nor R of small order. Pure; never throws.
+ * A verifier that gets the cofactorless equation (rule 5) from elsewhere, such as WebCrypto, applies this first:
+ * general-purpose implementations accept some of what these rules refuse (small-order keys, non-canonical points).
+ */
+export function ed25519EncodingsAcceptable(signature: Uint8Array, publicKey: Uint8Array): boolean {
+  return decodeAcceptable(signature, publicKey) !== undefined;
+}
+
 /**
  * Pure-JavaScript verifier with exactly libsodium's acceptance rules, usable in the browser and the CLI; the
  * server passes libsodium's faster verifier. test/vectors/ed25519.json holds both to the same answers, including
@@ -20,23 +42,37 @@ const L = 2n ** 252n + 27742317777372353535851937790883648493n;
  * @noble/curves' cofactored check) would accept.
  */
 export const verifyEd25519Portable: Ed25519Verify = (signature, message, publicKey) => {
-  if (signature.length !== 64 || publicKey.length !== 32) return false;
-  const rBytes = signature.subarray(0, 32);
+  // Rules 1–4 exactly as ed25519EncodingsAcceptable applies them: both call decodeAcceptable, which also hands
+  // over A and S decoded, so the points are not decoded twice.
+  const parts = decodeAcceptable(signature, publicKey);
+  return parts !== undefined && cofactorlessEquationHolds(parts, signature.subarray(0, 32), message, publicKey);
+};
+
+/** The decoded A and S when rules 1–4 hold; undefined otherwise. The one place those rules are written. */
+function decodeAcceptable(signature: Uint8Array, publicKey: Uint8Array): AcceptableEncodings | undefined {
+  if (signature.length !== 64 || publicKey.length !== 32) return undefined;
   const s = littleEndianToBigInt(signature.subarray(32));
-  if (s >= L) return false; // RFC 8032 §5.1.7 step 1: reject non-canonical S
+  if (s >= L) return undefined; // RFC 8032 §5.1.7 step 1: reject non-canonical S
   try {
     // zip215 = false: strict decoding, non-canonical encodings (y ≥ p) are refused.
     const a = ed25519.Point.fromBytes(publicKey, false);
-    const r = ed25519.Point.fromBytes(rBytes, false);
-    if (a.isSmallOrder() || r.isSmallOrder()) return false;
-    const k = littleEndianToBigInt(sha512(concatBytes(rBytes, publicKey, message))) % L;
-    // Cofactorless: [S]B - [k]A must encode to exactly the R that was sent.
-    const check = ed25519.Point.BASE.multiplyUnsafe(s).subtract(a.multiplyUnsafe(k));
-    return equalBytes(check.toBytes(), rBytes);
+    const r = ed25519.Point.fromBytes(signature.subarray(0, 32), false);
+    if (a.isSmallOrder() || r.isSmallOrder()) return undefined;
+    return { a, s };
   } catch {
-    return false;
+    return undefined; // not a point, or not its canonical encoding
   }
-};
+}
+
+/**
+ * Rule 5, cofactorless: [S]B - [k]A must encode to exactly the R that was sent, k = SHA-512(R || A || M) mod L.
+ * Cannot throw: S and k are below L, which is all multiplyUnsafe requires.
+ */
+function cofactorlessEquationHolds({ a, s }: AcceptableEncodings, rBytes: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+  const k = littleEndianToBigInt(sha512(concatBytes(rBytes, publicKey, message))) % L;
+  const check = ed25519.Point.BASE.multiplyUnsafe(s).subtract(a.multiplyUnsafe(k));
+  return equalBytes(check.toBytes(), rBytes);
+}
 
 function littleEndianToBigInt(bytes: Uint8Array): bigint {
   let n = 0n;
