@@ -13,6 +13,12 @@ import { constitutionalHealth, RECENT_DRIFT_SECONDS } from './app/constitutional
 import { witnessPoolStatus } from './app/witness-pool.js';
 import type { GovernanceSettings } from './domain/governance/constitutional-limits.js';
 import { requireServeCheckpointing, type Config } from './app/config.js';
+import { buildWitnessApp } from './api/witness-app.js';
+import { verifyEd25519Sodium } from './adapters/crypto/sodium-ed25519.js';
+import { systemClock } from './adapters/system-clock.js';
+import { cosignerVkey, readCosignerKeyFile } from './adapters/witness/cosigner-key-file.js';
+import { openFileCosignerState } from './adapters/witness/file-cosigner-state.js';
+import { Cosigner } from './app/cosigner/cosigner.js';
 
 export interface ServeOptions {
   /** Apply pending migrations instead of refusing to start. */
@@ -150,6 +156,58 @@ export async function runServer(config: Config, options: ServeOptions): Promise<
     log,
   });
   await app.listen({ host: config.apiHost, port: config.apiPort });
+}
+
+/** What `archon72 witness serve` was given (parsed and checked by src/cli/witness-serve.ts). */
+export interface CosignerOptions {
+  /** The cosigner key file (`archon72 witness keygen`). */
+  key: string;
+  /** The state file: the last checkpoint cosigned per log. */
+  state: string;
+  /** The logs to witness: origin to Ed25519 public key. */
+  log: Map<string, Uint8Array>;
+  listen: { host: string; port: number };
+  logLevel: string;
+}
+
+/**
+ * Composition root of the checkpoint cosigner (`archon72 witness serve`, C2SP tlog-witness, docs/PROTOCOL.md
+ * §16.4): opens its key file and state file, builds its HTTP service, listens, and resolves once SIGTERM/SIGINT
+ * closed it. Throws what opening the key or state file, or listening, throws.
+ */
+export async function runCosigner(opts: CosignerOptions): Promise<void> {
+  const logger = createLogger({ level: opts.logLevel, pretty: false });
+  const signer = readCosignerKeyFile(opts.key);
+  const state = openFileCosignerState(opts.state);
+  const cosigner = new Cosigner({
+    logs: opts.log,
+    state,
+    signer,
+    clock: systemClock,
+    verify: verifyEd25519Sodium,
+    log: (level, message, fields) => logger[level](fields ?? {}, message),
+  });
+  const app = buildWitnessApp(cosigner, logger);
+  try {
+    const address = await app.listen({ host: opts.listen.host, port: opts.listen.port });
+    logger.info(
+      { url: address, cosigner: signer.name, vkey: cosignerVkey(signer), logs: [...opts.log.keys()], state: opts.state, cosigned: Object.fromEntries(state.origins().map((o) => [o, state.latest(o)?.treeSize])) },
+      `witness: cosigner ${signer.name} listening on ${address}`,
+    );
+  } catch (err) {
+    state.close();
+    throw err;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'witness: stopping');
+      resolve();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  await app.close();
+  state.close();
 }
 
 /**

@@ -109,6 +109,7 @@ export const httpStatus: Record<ErrorCode, number> = {
   DELIBERATION_ROSTER_INVALID: 500,
   DELIBERATION_SESSION_NOT_FOUND: 404,
   DELIBERATION_SESSION_FINISHED: 409,
+  DELIBERATION_SESSION_BUSY: 409,
   DELIBERATION_SESSION_CORRUPT: 500,
   DELIBERATION_ARCHON_KEY_MISSING: 503,
   // A model provider's failure, when one reaches a caller rather than being recorded in the session.

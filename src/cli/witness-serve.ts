@@ -1,22 +1,11 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { action, EXIT } from './run-command.js';
-import { createLogger } from '../api/logger.js';
-import { installErrorHandler, sendError } from '../api/errors.js';
-import { verifyEd25519Sodium } from '../adapters/crypto/sodium-ed25519.js';
-import { systemClock } from '../adapters/system-clock.js';
-import { cosignerVkey, readCosignerKeyFile, writeCosignerKeyFile } from '../adapters/witness/cosigner-key-file.js';
-import { openFileCosignerState } from '../adapters/witness/file-cosigner-state.js';
-import { Cosigner } from '../app/cosigner/cosigner.js';
+import { runCosigner, type CosignerOptions } from '../main.js';
+import { cosignerVkey, writeCosignerKeyFile } from '../adapters/witness/cosigner-key-file.js';
 import { fromBase64, toBase64, toHex } from '../domain/encoding/bytes.js';
-import { CosignerError, InputError, RouteError } from '../domain/errors.js';
-import { formatTreeSizeBody } from '../domain/note/add-checkpoint-request.js';
 import { isValidKeyName } from '../domain/note/signed-note.js';
 
-/** Largest add-checkpoint body accepted: 63 proof lines and a checkpoint with 100 signature lines fit easily. */
-const BODY_LIMIT = 64 * 1024;
 const DEFAULT_LISTEN = '127.0.0.1:7380';
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * `archon72 witness keygen` and `archon72 witness serve`: the checkpoint cosigner, a separate process that
@@ -50,88 +39,13 @@ export function registerWitnessServe(witness: Command): void {
     .addOption(new Option('--log <origin=publickey>', 'a log to witness: its origin and base64 Ed25519 public key (repeatable)').argParser(collectLog).makeOptionMandatory())
     .addOption(new Option('--listen <host:port>', 'address to listen on (port 0: any free port)').default(DEFAULT_LISTEN).argParser(parseListen))
     .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug').default('info').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
-    .action(action(async (opts: ServeOptions) => serveCosigner(opts)));
-}
-
-interface ServeOptions {
-  key: string;
-  state: string;
-  log: Map<string, Uint8Array>;
-  listen: { host: string; port: number };
-  logLevel: string;
-}
-
-/** Runs the cosigner until a signal; resolves with the exit code once closed. */
-async function serveCosigner(opts: ServeOptions): Promise<number> {
-  const logger = createLogger({ level: opts.logLevel, pretty: false });
-  const signer = readCosignerKeyFile(opts.key);
-  const state = openFileCosignerState(opts.state);
-  const cosigner = new Cosigner({
-    logs: opts.log,
-    state,
-    signer,
-    clock: systemClock,
-    verify: verifyEd25519Sodium,
-    log: (level, message, fields) => logger[level](fields ?? {}, message),
-  });
-  const app = buildWitnessApp(cosigner, logger);
-  try {
-    const address = await app.listen({ host: opts.listen.host, port: opts.listen.port });
-    logger.info(
-      { url: address, cosigner: signer.name, vkey: cosignerVkey(signer), logs: [...opts.log.keys()], state: opts.state, cosigned: Object.fromEntries(state.origins().map((o) => [o, state.latest(o)?.treeSize])) },
-      `witness: cosigner ${signer.name} listening on ${address}`,
+    .action(
+      action(async (opts: CosignerOptions) => {
+        // The cosigner's own composition root (src/main.ts) builds its HTTP service, listens and waits for a signal.
+        await runCosigner(opts);
+        return EXIT.ok;
+      }),
     );
-  } catch (err) {
-    state.close();
-    throw err;
-  }
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info({ signal }, 'witness: stopping');
-      resolve();
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
-  await app.close();
-  state.close();
-  return EXIT.ok;
-}
-
-/**
- * The cosigner's HTTP service: POST /add-checkpoint answers 200 with the cosignature line (text/plain), 409 with
- * the cosigned size (text/x.tlog.size) for a stale old size, and every other refusal in the project's error shape
- * with the status C2SP tlog-witness prescribes (src/api/errors.ts). Never calls listen().
- */
-export function buildWitnessApp(cosigner: Cosigner, logger: FastifyBaseLogger): FastifyInstance {
-  const app = Fastify({ loggerInstance: logger, bodyLimit: BODY_LIMIT, return503OnClosing: true });
-  installErrorHandler(app);
-  // The body is text in any (or no) media type: tlog-witness names none.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-  app.setNotFoundHandler((request, reply) => sendError(new RouteError({ code: 'ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url}` }), request, reply));
-  app.post('/add-checkpoint', async (request, reply) => {
-    const text = decodeBody(request.body);
-    try {
-      const line = await cosigner.addCheckpoint(text);
-      return reply.type('text/plain; charset=utf-8').send(line);
-    } catch (err) {
-      if (err instanceof CosignerError && err.code === 'COSIGNER_OLD_SIZE_MISMATCH') {
-        return reply.status(409).type('text/x.tlog.size').send(formatTreeSizeBody(err.details?.knownSize as number));
-      }
-      throw err;
-    }
-  });
-  return app;
-}
-
-function decodeBody(body: unknown): string {
-  const bytes = body instanceof Uint8Array ? body : new Uint8Array(0);
-  try {
-    return strictUtf8.decode(bytes);
-  } catch (cause) {
-    throw new InputError({ code: 'INPUT_ADD_CHECKPOINT_MALFORMED', message: 'the request body is not valid UTF-8', details: { reason: 'not UTF-8' }, cause });
-  }
 }
 
 /** Commander collector of --log ORIGIN=PUBLICKEY: a note key name, "=", a 32-byte key in padded base64. */

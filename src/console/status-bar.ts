@@ -9,7 +9,7 @@ import { age } from './format.js';
 
 /** Event types that change the halt state: the bar turns at once when one arrives on the stream. */
 const HALT_EVENT_TYPES = ['halt.triggered', 'halt.cleared'];
-/** The halt state, head and checkpoint are also read this often (a halt recorded without an event has no event). */
+/** The halt state and latest checkpoint are also read this often (a halt recorded without an event has no event). */
 const REFRESH_MS = 5_000;
 
 interface StatusView {
@@ -32,13 +32,8 @@ export function mountStatusBar(root: HTMLElement): { close(): void } {
 
   const refresh = async (): Promise<void> => {
     try {
-      const [halt, health, checkpoint] = await Promise.all([
-        getJson<HaltState>('/v1/halt'),
-        getJson<{ chain: { head_sequence: number } }>('/v1/health/constitutional'),
-        getJsonOrUndefined<CheckpointJson>('/v1/observer/checkpoints/latest?format=json'),
-      ]);
+      const [halt, checkpoint] = await Promise.all([getJson<HaltState>('/v1/halt'), getJsonOrUndefined<CheckpointJson>('/v1/observer/checkpoints/latest?format=json')]);
       view.halt = halt;
-      view.head = Math.max(view.head ?? 0, health.chain.head_sequence);
       view.checkpoint = checkpoint ?? null;
       view.cosigners = checkpoint === undefined ? [] : cosignerNames(checkpoint.note);
       view.error = undefined;
@@ -46,6 +41,16 @@ export function mountStatusBar(root: HTMLElement): { close(): void } {
       view.error = `status unavailable: ${(err as Error).message}`;
     }
     render();
+  };
+  // The head once (governance health does several queries), then from the stream: every event moves it.
+  const readHead = async (): Promise<void> => {
+    try {
+      const health = await getJson<{ chain: { head_sequence: number } }>('/v1/health/constitutional');
+      view.head = Math.max(view.head ?? 0, health.chain.head_sequence);
+      render();
+    } catch {
+      // the stream's next event gives it
+    }
   };
   const readKeys = async (): Promise<void> => {
     try {
@@ -72,6 +77,7 @@ export function mountStatusBar(root: HTMLElement): { close(): void } {
     },
   });
   void refresh();
+  void readHead();
   void readKeys();
   const timer = window.setInterval(() => void refresh(), REFRESH_MS);
   render();

@@ -5,7 +5,7 @@ import { verifyEd25519Sodium } from '../../src/adapters/crypto/sodium-ed25519.js
 import { createHttpCosignerClient } from '../../src/adapters/witness/http-cosigner-client.js';
 import { createLogger } from '../../src/api/logger.js';
 import { CheckpointCosigning, cosignCheckpoint, cosignedNote, type CosignCheckpointDeps } from '../../src/app/cosign-checkpoint.js';
-import { buildWitnessApp } from '../../src/cli/witness-serve.js';
+import { buildWitnessApp } from '../../src/api/witness-app.js';
 import { StoreError } from '../../src/domain/errors.js';
 import { cosignatureKeyId, cosignatureLine, cosignatureMessage, verifyCosignatureQuorum } from '../../src/domain/note/cosignature.js';
 import { parseSignedNote } from '../../src/domain/note/signed-note.js';

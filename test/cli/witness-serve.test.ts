@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/api/logger.js';
-import { buildWitnessApp } from '../../src/cli/witness-serve.js';
+import { buildWitnessApp } from '../../src/api/witness-app.js';
 import { TestLog } from '../support/tlog-fixture.js';
 import { MemoryCosignerState, testCosigner } from '../app/cosigner/cosigner-fixture.js';
 import type { FastifyInstance } from 'fastify';

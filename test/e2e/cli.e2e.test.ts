@@ -17,10 +17,10 @@ describe('archon72 CLI on the embedded database', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('migrate applies 001–012 once, then reports the database up to date', () => {
+  it('migrate applies 001–013 once, then reports the database up to date', () => {
     const first = runCli(['migrate'], env);
     expect(first.status, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/applied 001_create_events_table\.sql[\s\S]*applied 007_halt_clear_protection_trigger\.sql[\s\S]*applied 008_key_lifecycle\.sql[\s\S]*applied 011_merkle_checkpoints\.sql[\s\S]*applied 012_conclave_sessions\.sql/);
+    expect(first.stdout).toMatch(/applied 001_create_events_table\.sql[\s\S]*applied 007_halt_clear_protection_trigger\.sql[\s\S]*applied 008_key_lifecycle\.sql[\s\S]*applied 011_merkle_checkpoints\.sql[\s\S]*applied 012_conclave_sessions\.sql[\s\S]*applied 013_conclave_session_steps\.sql/);
     const second = runCli(['migrate'], env);
     expect(second.stdout).toBe('database is up to date\n');
   });

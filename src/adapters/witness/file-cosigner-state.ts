@@ -1,10 +1,11 @@
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fromBase64, toBase64 } from '../../domain/encoding/bytes.js';
 import { CosignerError } from '../../domain/errors.js';
 import { parseJsonBytes } from '../../domain/encoding/parse-json.js';
 import { parseCheckpointBody } from '../../domain/note/checkpoint-note.js';
 import { isTemporaryOf, writeFileAtomic } from './atomic-file.js';
+import { takePidLock } from '../fs/pid-lock-file.js';
 import type { CosignedCheckpoint, CosignerStateStore } from '../../app/ports.js';
 
 /** The `format` member of the cosigner state file (docs/PROTOCOL.md §16.4). */
@@ -115,38 +116,18 @@ function removeTemporaryFiles(path: string): void {
   for (const name of readdirSync(dir)) if (isTemporaryOf(name, base)) rmSync(join(dir, name), { force: true });
 }
 
-/** An O_EXCL lock file holding the owner's pid; one left by a dead process is taken over. */
+/** The state file's pid lock (`<path>.lock`): one cosigner per state file. */
 function lockStateFile(path: string): () => void {
-  const lock = `${path}.lock`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lock, 'wx', 0o600);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      let released = false;
-      return () => {
-        if (!released) rmSync(lock, { force: true });
-        released = true;
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new CosignerError({ code: 'COSIGNER_STATE_WRITE_FAILED', message: `cannot create ${lock}: ${(err as Error).message}`, details: { path }, cause: err });
-      }
-      const pid = Number(readFileSync(lock, 'utf8').split('\n')[0]);
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-        throw new CosignerError({ code: 'COSIGNER_STATE_LOCKED', message: `the cosigner state ${path} is in use by process ${pid}; one cosigner per state file`, details: { path, pid } });
-      }
-      rmSync(lock, { force: true }); // stale: its owner is gone
-    }
-  }
-  throw new CosignerError({ code: 'COSIGNER_STATE_LOCKED', message: `could not lock ${lock}`, details: { path } });
-}
-
-function isAlive(pid: number): boolean {
+  const lockPath = `${path}.lock`;
+  let lock;
   try {
-    process.kill(pid, 0);
-    return true;
+    lock = takePidLock(lockPath, 'archon72 witness serve');
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    throw new CosignerError({ code: 'COSIGNER_STATE_WRITE_FAILED', message: `cannot create ${lockPath}: ${(err as Error).message}`, details: { path }, cause: err });
   }
+  if (lock.kind === 'acquired') return lock.release;
+  if (lock.kind === 'held') {
+    throw new CosignerError({ code: 'COSIGNER_STATE_LOCKED', message: `the cosigner state ${path} is in use by process ${lock.pid}; one cosigner per state file`, details: { path, pid: lock.pid } });
+  }
+  throw new CosignerError({ code: 'COSIGNER_STATE_LOCKED', message: `could not lock ${lockPath}`, details: { path } });
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, DeliberationError, HaltError } from '../../domain/errors.js';
 import { CLERK_ID, SESSION_EVENT, type SessionEvent } from '../../domain/deliberation/session-events.js';
-import { eventForFailure, eventForProposal, eventForReply, replaySession, SessionProcedure, type ModelAct } from '../../domain/deliberation/session-procedure.js';
+import { replaySession, SessionProcedure, type ModelAct } from '../../domain/deliberation/session-procedure.js';
+import { eventForFailure, eventForProposal, eventForReply } from '../../domain/deliberation/act-events.js';
 import { checkSessionRules, DEFAULT_SESSION_RULES, type SessionRules } from '../../domain/deliberation/session-rules.js';
 import { requestFor, type SpokenLine } from './prompts.js';
 import { checkProposer, type Motion } from '../../domain/deliberation/motion.js';
@@ -176,9 +177,10 @@ function resumeFrom(stored: readonly StoredEvent[]): RunState {
 }
 
 function accept(state: RunState, event: SessionEvent, pending: SessionEvent[]): void {
-  state.session.apply(event);
-  remember(state, event);
-  pending.push(event);
+  const stamped = state.session.stamp(event);
+  state.session.apply(stamped);
+  remember(state, stamped);
+  pending.push(stamped);
 }
 
 function remember(state: RunState, event: SessionEvent): void {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventSignatureMessage } from '../../domain/signing/messages.js';
 import { toBase64 } from '../../domain/encoding/bytes.js';
-import { DeliberationError } from '../../domain/errors.js';
+import { DeliberationError, StoreError } from '../../domain/errors.js';
 import { ensureAgentKey, type ProvisionDeps } from '../provision-keys.js';
 import type { EventSubmission, SignedBody, StoredEvent } from '../../domain/chain/event.types.js';
 import type { SessionEvent } from '../../domain/deliberation/session-events.js';
@@ -41,6 +41,25 @@ export async function readSessionEvents(query: EventQuery, sessionId: string): P
   }
 }
 
+/** The unique index of migration 013: one event per (session_id, step). */
+const SESSION_STEP_INDEX = 'events_conclave_session_step_key';
+
+/**
+ * DELIBERATION_SESSION_BUSY when the database refused the batch because another runner wrote one of its steps
+ * first; undefined for any other failure.
+ */
+function stepTaken(err: unknown, events: readonly SessionEvent[]): DeliberationError | undefined {
+  if (!(err instanceof StoreError) || err.code !== 'STORE_CONFLICT' || err.details?.constraint !== SESSION_STEP_INDEX) return undefined;
+  const first = events[0];
+  const sessionId = String(first?.payload.session_id);
+  return new DeliberationError({
+    code: 'DELIBERATION_SESSION_BUSY',
+    message: `another runner wrote step ${String(first?.payload.step)} (or a later one) of session ${sessionId} first; this one stops without writing. Resume once the other has finished.`,
+    details: { sessionId },
+    cause: err,
+  });
+}
+
 /** A SessionLog over the appender (signatures by key custody) and the event query. */
 export function createSessionLog(deps: SessionLogDeps): SessionLog {
   const keyIds = new Map<string, string>();
@@ -68,7 +87,11 @@ export function createSessionLog(deps: SessionLogDeps): SessionLog {
         bodies.push({ eventId: randomUUID(), eventType: e.eventType, payload: e.payload as JsonObject, agentId: e.agentId, signingKeyId: await keyOf(e.agentId), localTimestamp });
       }
       const signatures = await deps.custody.signAll(bodies.map((body) => ({ keyId: body.signingKeyId, message: eventSignatureMessage(body) })));
-      return deps.appender.submitAll(bodies.map((body, i) => ({ ...body, signature: toBase64(signatures[i] as Uint8Array) })));
+      try {
+        return await deps.appender.submitAll(bodies.map((body, i) => ({ ...body, signature: toBase64(signatures[i] as Uint8Array) })));
+      } catch (err) {
+        throw stepTaken(err, events) ?? err;
+      }
     },
     read: (sessionId) => readSessionEvents(deps.query, sessionId),
     async provision(agentIds) {

@@ -33,7 +33,7 @@ export function sessionResults(events: readonly LoggedSessionEvent[]): Record<st
     red_team: redTeam === undefined ? null : { members: redTeam.payload.members, argues: redTeam.payload.argues },
     votes: of(SESSION_EVENT.vote).map((e) => ({ voter: e.agentId, choice: corrections.get(e.agentId) ?? e.payload.choice, cast: e.payload.choice })),
     failures: of(SESSION_EVENT.failed).map((e) => ({ archon_id: e.payload.archon_id, act: e.payload.act, code: e.payload.code })),
-    tally: tally === undefined ? null : Object.fromEntries(Object.entries(tally.payload).filter(([k]) => k !== 'session_id')),
+    tally: tally === undefined ? null : Object.fromEntries(Object.entries(tally.payload).filter(([k]) => k !== 'session_id' && k !== 'step')),
     result: of(SESSION_EVENT.result)[0]?.payload.result ?? null,
     first_sequence: first.sequence,
     last_sequence: last.sequence,

@@ -1,9 +1,10 @@
 import { canonicalize } from '../chain/canonical-json.js';
 import { DeliberationError } from '../errors.js';
-import { parseSecond, parseStance, parseVote, type Choice, type Stance } from './parse-reply.js';
+import type { Choice, Stance } from './parse-reply.js';
 import { exceeds, reaches } from './session-rules.js';
 import { tallyVotes, type Tally } from './tally.js';
 import { chooseRedTeam } from './red-team.js';
+import { actName, eventForFailure, eventForProposal, eventForReply, motionPayload } from './act-events.js';
 import { openingPayload, parseOpening } from './session-opening.js';
 import { CLERK_ID, SESSION_EVENT, type CastVote, type SessionEvent, type SessionOpening, type StanceCounts } from './session-events.js';
 
@@ -73,12 +74,22 @@ export class SessionProcedure {
   /** A session from its opening (the first event's payload); throws DELIBERATION_SESSION_CORRUPT when malformed. */
   static open(event: SessionEvent): SessionProcedure {
     if (event.eventType !== SESSION_EVENT.opened || event.agentId !== CLERK_ID) corrupt(`the first event of a session must be the clerk's ${SESSION_EVENT.opened}, not ${event.eventType} by ${event.agentId}`);
+    requireStep(event, 1);
     return new SessionProcedure(parseOpening(event.payload));
   }
 
-  /** The opening event of a new session. */
+  /** The opening event of a new session: step 1. */
   static openingEvent(opening: SessionOpening): SessionEvent {
-    return { eventType: SESSION_EVENT.opened, agentId: CLERK_ID, payload: openingPayload(opening) };
+    return withStep({ eventType: SESSION_EVENT.opened, agentId: CLERK_ID, payload: openingPayload(opening) }, 1);
+  }
+
+  /**
+   * The next act's event as the log records it: its payload with `step`, the event's place in the session (the
+   * opening is step 1). The database holds (session_id, step) unique (migration 013), so two runners of one
+   * session cannot both write a step: the later one's batch is refused whole.
+   */
+  stamp(event: SessionEvent): SessionEvent {
+    return withStep(event, this.count + 1);
   }
 
   get sessionId(): string {
@@ -204,9 +215,11 @@ export class SessionProcedure {
    * Accepts `event` as the next act's, or throws DeliberationError DELIBERATION_SESSION_CORRUPT saying what was
    * expected instead. Nothing changes when it throws.
    */
-  apply(event: SessionEvent): void {
+  apply(stamped: SessionEvent): void {
     const act = this.expected();
-    if (act.kind === 'done') corrupt(`the session has adjourned; ${event.eventType} cannot follow`);
+    if (act.kind === 'done') corrupt(`the session has adjourned; ${stamped.eventType} cannot follow`);
+    requireStep(stamped, this.count + 1);
+    const event = withoutStep(stamped);
     const expected = expectedEvent(this, act, event);
     if (expected === undefined || !sameEvent(expected, event)) {
       corrupt(`event ${this.count + 1} of session ${this.sessionId} is ${event.eventType} by ${event.agentId}; the procedure expected ${describe(act)}`);
@@ -356,53 +369,6 @@ export class SessionProcedure {
 }
 
 /**
- * The event an archon's act produces from its model's reply `text`: the reply verbatim, with what the procedure
- * read from it (stance, vote choice, second) beside it; unreadable answers are recorded as unreadable.
- */
-export function eventForReply(session: SessionProcedure, act: ModelAct, text: string): SessionEvent {
-  const id = session.sessionId;
-  switch (act.kind) {
-    case 'roll_call':
-      return { eventType: SESSION_EVENT.present, agentId: act.archon, payload: { session_id: id, text } };
-    case 'second': {
-      const answer = parseSecond(text);
-      return answer === 'SECOND'
-        ? { eventType: SESSION_EVENT.seconded, agentId: act.archon, payload: { session_id: id, text } }
-        : { eventType: SESSION_EVENT.declined, agentId: act.archon, payload: { session_id: id, text, readable: answer !== undefined } };
-    }
-    case 'speech':
-      return {
-        eventType: SESSION_EVENT.speech,
-        agentId: act.archon,
-        payload: { session_id: id, round: act.round, number: act.number, text, stance: parseStance(text) ?? null, ...(act.argues === undefined ? {} : { argues: act.argues }) },
-      };
-    case 'digest':
-      return { eventType: SESSION_EVENT.digest, agentId: act.archon, payload: { session_id: id, after_speech: act.afterSpeech, counts: act.counts, text } };
-    case 'red_team_speech':
-      return { eventType: SESSION_EVENT.redTeamSpeech, agentId: act.archon, payload: { session_id: id, argues: act.argues, text, stance: parseStance(text) ?? null } };
-    case 'vote':
-      return { eventType: SESSION_EVENT.vote, agentId: act.archon, payload: { session_id: id, choice: parseVote(text) ?? null, raw: text } };
-    case 'validate':
-      return { eventType: SESSION_EVENT.validated, agentId: act.archon, payload: { session_id: id, voter: act.voter, reading: parseVote(text) ?? null, raw: text } };
-  }
-}
-
-/**
- * The event recording that an archon's act failed (its provider timed out, refused, answered garbage): signed by
- * the clerk, naming the archon, the act and the error. A failed roll call answer makes the archon absent.
- */
-export function eventForFailure(session: SessionProcedure, act: ModelAct, failure: { code: string; message: string }): SessionEvent {
-  const id = session.sessionId;
-  if (act.kind === 'roll_call') return { eventType: SESSION_EVENT.absent, agentId: CLERK_ID, payload: { session_id: id, archon_id: act.archon, code: failure.code, message: failure.message } };
-  return { eventType: SESSION_EVENT.failed, agentId: CLERK_ID, payload: { session_id: id, archon_id: act.archon, act: actName(act), code: failure.code, message: failure.message } };
-}
-
-/** A King's proposal: the motion as the session recorded it, signed by the King. */
-export function eventForProposal(session: SessionProcedure, act: Extract<Act, { kind: 'propose' }>): SessionEvent {
-  return { eventType: SESSION_EVENT.proposed, agentId: act.archon, payload: { session_id: session.sessionId, ...motionPayload(session.opening) } };
-}
-
-/**
  * Rebuilds a session from its events in log order; throws DELIBERATION_SESSION_CORRUPT at the first event the
  * procedure does not accept.
  */
@@ -447,11 +413,6 @@ function record(eventType: string, payload: Record<string, unknown>): Act {
   return { kind: 'record', event: { eventType, agentId: CLERK_ID, payload } };
 }
 
-function motionPayload(opening: SessionOpening): Record<string, string> {
-  const m = opening.motion;
-  return { title: m.title, text: m.text, kind: m.kind, ...(m.proposer === undefined ? {} : { proposer: m.proposer }), ...(m.submittedBy === undefined ? {} : { submitted_by: m.submittedBy }) };
-}
-
 function tallyPayload(t: Tally): Record<string, unknown> {
   return { aye: t.aye, nay: t.nay, abstain: t.abstain, unparseable: t.unparseable, not_voting: t.notVoting, supermajority: t.supermajority, passed: t.passed };
 }
@@ -471,13 +432,22 @@ function minoritySide(counts: StanceCounts): Side {
   return counts.FOR < counts.AGAINST ? 'FOR' : 'AGAINST';
 }
 
-function actName(act: ModelAct): string {
-  return act.kind === 'validate' ? 'vote_validation' : act.kind;
-}
-
 function describe(act: Exclude<Act, { kind: 'done' }>): string {
   if (act.kind === 'record') return `the clerk's ${act.event.eventType}`;
   return `${actName(act as ModelAct)} by ${act.archon}`;
+}
+
+function withStep(event: SessionEvent, step: number): SessionEvent {
+  return { ...event, payload: { ...event.payload, step } };
+}
+
+function withoutStep(event: SessionEvent): SessionEvent {
+  const { step: _step, ...payload } = event.payload;
+  return { ...event, payload };
+}
+
+function requireStep(event: SessionEvent, step: number): void {
+  if (event.payload.step !== step) corrupt(`event ${step} of a session must carry step ${step}; ${event.eventType} by ${event.agentId} carries ${JSON.stringify(event.payload.step) ?? 'none'}`);
 }
 
 function corrupt(message: string): never {

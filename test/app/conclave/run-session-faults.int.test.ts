@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,12 +11,12 @@ import { createSessionLog, type SessionLog } from '../../../src/app/conclave/ses
 import { runSession, startSession, type ConclaveDeps, type SessionProgress } from '../../../src/app/conclave/run-session.js';
 import { DeliberationError, StoreError } from '../../../src/domain/errors.js';
 import { CLERK_ID, SESSION_EVENT } from '../../../src/domain/deliberation/session-events.js';
-import { DEFAULT_SESSION_RULES } from '../../../src/domain/deliberation/session-rules.js';
-import { replaySession, SessionProcedure } from '../../../src/domain/deliberation/session-procedure.js';
+import { replaySession } from '../../../src/domain/deliberation/session-procedure.js';
 import { adminQuery, createTestDatabase, shouldRunPostgres, type TestDatabase } from '../../support/services.js';
 import { createTestStack, type TestStack } from '../../support/test-stack.js';
 import { expectRejection } from '../../support/expect-rejection.js';
-import type { KeyCustody } from '../../../src/app/ports.js';
+import { rosterOpening } from '../../support/conclave-opening.js';
+import type { KeyCustody, LlmClient } from '../../../src/app/ports.js';
 
 const run = await shouldRunPostgres('Conclave session faults');
 const roster = loadRoster();
@@ -37,9 +36,9 @@ describe.runIf(run)('a Conclave session on PostgreSQL, when things fail', () => 
 
   const logWith = (custody: KeyCustody): SessionLog =>
     createSessionLog({ appender: stack.appender, query: createPgEventQuery(stack.client), clock: systemClock, registry: stack.registry, custody, keys: stack.keys });
-  const deps = (log: SessionLog, onProgress?: (p: SessionProgress) => void): ConclaveDeps => ({
+  const deps = (log: SessionLog, onProgress?: (p: SessionProgress) => void, llm: LlmClient = createSimulatedLlm()): ConclaveDeps => ({
     roster,
-    llm: createSimulatedLlm(),
+    llm,
     log,
     halt: { writable: () => true },
     flushEvery: 16,
@@ -47,18 +46,28 @@ describe.runIf(run)('a Conclave session on PostgreSQL, when things fail', () => 
   });
   const sessionEvents = (sessionId: string) => createPgEventQuery(stack.client).listEvents(0, 10_000, { sessionId });
 
-  describe('when every database connection is killed in the middle of the debate', () => {
+  describe('when the database refuses connections and kills every one in the middle of the debate', () => {
     it('stops with a StoreError, leaves only whole acts in the log, and resume finishes with every act once', async () => {
       let sessionId = '';
-      let killed = false;
+      // Once 100 events are written the database stops accepting connections and kills those it has, and no
+      // archon answers until it has: the next write is sure to find no database, however fast the session runs
+      // (killing idle connections alone is not enough: the pool replaces them without an error).
+      let killed: Promise<unknown> | undefined;
+      const simulated = createSimulatedLlm();
+      const llm: LlmClient = { complete: async (request) => (await killed, simulated.complete(request)) };
       const first = startSession(
-        deps(logWith(stack.custody), (p) => {
-          sessionId = p.sessionId;
-          if (!killed && p.written >= 100) {
-            killed = true;
-            void adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db.name}' AND pid <> pg_backend_pid()`);
-          }
-        }),
+        deps(
+          logWith(stack.custody),
+          (p) => {
+            sessionId = p.sessionId;
+            if (killed === undefined && p.written >= 100) {
+              killed = adminQuery(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS false`).then(() =>
+                adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db.name}' AND pid <> pg_backend_pid()`),
+              );
+            }
+          },
+          llm,
+        ),
         { motion, rules: { rounds: 1 }, seed: 'db-fault', provider: 'simulated' },
       );
       const stopped = await first.then(
@@ -67,6 +76,7 @@ describe.runIf(run)('a Conclave session on PostgreSQL, when things fail', () => 
       );
       expect(stopped).toBeInstanceOf(StoreError);
       expect((stopped as StoreError).code).toBe('STORE_UNAVAILABLE');
+      await adminQuery(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS true`);
       const partial = await sessionEvents(sessionId);
       expect(replaySession(partial).finished).toBe(false);
       await runSession(deps(logWith(stack.custody)), sessionId);
@@ -78,22 +88,43 @@ describe.runIf(run)('a Conclave session on PostgreSQL, when things fail', () => 
     }, 120_000);
   });
 
+  describe('when two runners resume one session at once', () => {
+    it('lets one write each step: the other stops with DELIBERATION_SESSION_BUSY and the log replays with steps 1..n', async () => {
+      const log = logWith(stack.custody);
+      await log.provision([CLERK_ID, ...roster.archons.map((a) => a.id)]);
+      const { opening, sessionId } = rosterOpening(roster, motion, 'two-runners');
+      await log.append([opening]);
+
+      // Both replay the same log and write the same next steps: the database takes one batch per step.
+      const outcomes = await Promise.allSettled([runSession(deps(log), sessionId), runSession(deps(logWith(stack.custody)), sessionId)]);
+      const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason as DeliberationError);
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      expect(refused).toHaveLength(1);
+      expect(refused[0]).toBeInstanceOf(DeliberationError);
+      expect(refused[0]?.code).toBe('DELIBERATION_SESSION_BUSY');
+      expect(refused[0]?.message).toContain(`of session ${sessionId} first`);
+      const events = await sessionEvents(sessionId);
+      expect(events.map((e) => e.payload.step)).toEqual(events.map((_, i) => i + 1));
+      expect(replaySession(events).finished).toBe(true);
+    }, 120_000);
+
+    it('refuses a second event at a step already written, whatever its content (migration 013)', async () => {
+      const log = logWith(stack.custody);
+      const { opening, sessionId } = rosterOpening(roster, motion, 'same-step');
+      await log.append([opening]);
+      const answer = (archon: string, text: string) => ({ eventType: SESSION_EVENT.present, agentId: archon, payload: { session_id: sessionId, text, step: 2 } });
+      await log.append([answer('ARCHON:asmoday', 'Present.')]);
+      await expectRejection(log.append([answer('ARCHON:bael', 'Present, too.')]), DeliberationError, 'DELIBERATION_SESSION_BUSY');
+      expect(await sessionEvents(sessionId)).toHaveLength(2);
+    }, 60_000);
+  });
+
   describe("when an archon's key is not held by this process's key custody", () => {
     it('refuses with DELIBERATION_ARCHON_KEY_MISSING before writing the act, and the session resumes where the keys are', async () => {
       const log = logWith(stack.custody);
       await log.provision([CLERK_ID, ...roster.archons.map((a) => a.id)]);
-      const opening = SessionProcedure.openingEvent({
-        sessionId: randomUUID(),
-        motion,
-        rules: { ...DEFAULT_SESSION_RULES, rounds: 1 },
-        seats: roster.archons.map((a) => ({ id: a.id, rank: a.rank })),
-        secretaries: [roster.secretaries[0].id, roster.secretaries[1].id],
-        witness: 'ARCHON:furcas',
-        seed: 'keys',
-        provider: 'simulated',
-      });
+      const { opening, sessionId } = rosterOpening(roster, motion, 'keys');
       await log.append([opening]);
-      const sessionId = opening.payload.session_id as string;
 
       const otherDir = mkdtempSync(join(tmpdir(), 'archon72-other-custody-'));
       try {

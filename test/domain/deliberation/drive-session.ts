@@ -1,5 +1,6 @@
 import { loadRoster } from '../../../src/adapters/conclave/roster-file.js';
-import { eventForFailure, eventForProposal, eventForReply, SessionProcedure, type Act, type ModelAct } from '../../../src/domain/deliberation/session-procedure.js';
+import { SessionProcedure, type Act, type ModelAct } from '../../../src/domain/deliberation/session-procedure.js';
+import { eventForFailure, eventForProposal, eventForReply } from '../../../src/domain/deliberation/act-events.js';
 import { chooseRedTeam } from '../../../src/domain/deliberation/red-team.js';
 import { DEFAULT_SESSION_RULES, type SessionRules } from '../../../src/domain/deliberation/session-rules.js';
 import type { Motion } from '../../../src/domain/deliberation/motion.js';
@@ -75,8 +76,10 @@ export function withAbsent(absent: readonly string[], model: Model): Model {
 
 export interface DrivenSession {
   session: SessionProcedure;
-  /** Every event, the opening first. */
+  /** Every event as the log stores it (each stamped with its step), the opening first. */
   events: SessionEvent[];
+  /** The same events as the procedure built them, without the step stamp: what most assertions compare. */
+  built: SessionEvent[];
   /** Every act the procedure asked for, in order (events[i + 1] answers acts[i]). */
   acts: Act[];
 }
@@ -95,15 +98,20 @@ export function driveSession(opening: SessionOpening, model: Model): DrivenSessi
   for (let act = session.expected(); act.kind !== 'done'; act = session.expected()) {
     if (acts.length > 5000) throw new Error('the session does not end');
     acts.push(act);
-    const event = act.kind === 'record' ? act.event : act.kind === 'propose' ? eventForProposal(session, act) : answerEvent(session, act, model(act));
+    const event = session.stamp(act.kind === 'record' ? act.event : act.kind === 'propose' ? eventForProposal(session, act) : answerEvent(session, act, model(act)));
     session.apply(event);
     events.push(event);
   }
-  return { session, events, acts };
+  return { session, events, built: events.map(withoutStep), acts };
 }
 
-/** The events of `type`. */
-export const ofType = (events: readonly SessionEvent[], type: string): SessionEvent[] => events.filter((e) => e.eventType === type);
+/** An event without its `step` stamp, as the procedure built it. */
+export function withoutStep({ payload: { step: _step, ...payload }, ...event }: SessionEvent): SessionEvent {
+  return { ...event, payload };
+}
+
+/** The events of `type` as the procedure built them: without the `step` stamp (its own tests check the steps). */
+export const ofType = (events: readonly SessionEvent[], type: string): SessionEvent[] => events.filter((e) => e.eventType === type).map(withoutStep);
 
 /** The events as the log returns them: sequence numbers from `first`, one timestamp each. */
 export function logged(events: readonly SessionEvent[], first = 101): LoggedSessionEvent[] {

@@ -18,15 +18,15 @@ const always = (stance: Stance): Model => debating(() => says(stance));
 
 /** The event types right after speech `number`, up to the next speech or the red team. */
 function after(driven: DrivenSession, number: number): string[] {
-  const at = driven.events.findIndex((e) => e.eventType === SESSION_EVENT.speech && e.payload.number === number);
-  const rest = driven.events.slice(at + 1);
+  const at = driven.built.findIndex((e) => e.eventType === SESSION_EVENT.speech && e.payload.number === number);
+  const rest = driven.built.slice(at + 1);
   const end = rest.findIndex((e) => e.eventType === SESSION_EVENT.speech || e.eventType === SESSION_EVENT.redTeamFormed);
   return rest.slice(0, end).map((e) => e.eventType);
 }
-const breaks = (driven: DrivenSession): SessionEvent[] => ofType(driven.events, SESSION_EVENT.consensusBreak);
+const breaks = (driven: DrivenSession): SessionEvent[] => ofType(driven.built, SESSION_EVENT.consensusBreak);
 /** The number of the speech each consensus break came before. */
 function breakPoints(driven: DrivenSession): number[] {
-  return driven.events.flatMap((e, i) => (e.eventType === SESSION_EVENT.consensusBreak ? [driven.events.slice(i).find((s) => s.eventType === SESSION_EVENT.speech)?.payload.number as number] : []));
+  return driven.built.flatMap((e, i) => (e.eventType === SESSION_EVENT.consensusBreak ? [driven.built.slice(i).find((s) => s.eventType === SESSION_EVENT.speech)?.payload.number as number] : []));
 }
 
 describe('SessionProcedure: debate', () => {
@@ -45,7 +45,7 @@ describe('SessionProcedure: debate', () => {
     });
 
     it('records each speech signed by its speaker, with the stance read from its last line', () => {
-      expect(ofType(driven.events, SESSION_EVENT.speech)[1]).toEqual({
+      expect(ofType(driven.built, SESSION_EVENT.speech)[1]).toEqual({
         eventType: SESSION_EVENT.speech,
         agentId: id('Bael'),
         payload: { session_id: 'session-0001', round: 1, number: 2, text: says('AGAINST'), stance: 'AGAINST' },
@@ -53,7 +53,7 @@ describe('SessionProcedure: debate', () => {
     });
 
     it('has the first present secretary write a digest after every 10 speeches, with the stance counts so far', () => {
-      const digests = ofType(driven.events, SESSION_EVENT.digest);
+      const digests = ofType(driven.built, SESSION_EVENT.digest);
       expect(digests.map((d) => d.payload.after_speech)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130]);
       expect(digests.every((d) => d.agentId === SECRETARIES[0])).toBe(true);
       expect(digests[2]).toEqual({
@@ -74,7 +74,7 @@ describe('SessionProcedure: debate', () => {
   describe('when the first secretary is absent', () => {
     it('has the second write the digests', () => {
       const driven = driveSession(openingFor({ rules: { rounds: 1 } }), withAbsent([SECRETARIES[0]], scriptedModel()));
-      const digests = ofType(driven.events, SESSION_EVENT.digest);
+      const digests = ofType(driven.built, SESSION_EVENT.digest);
       expect(digests).toHaveLength(7);
       expect(digests.every((d) => d.agentId === SECRETARIES[1])).toBe(true);
     });
@@ -83,7 +83,7 @@ describe('SessionProcedure: debate', () => {
   describe('when no secretary is present', () => {
     it('has the clerk record the counts as the digest', () => {
       const driven = driveSession(openingFor({ rules: { rounds: 1 } }), withAbsent(SECRETARIES, scriptedModel()));
-      const digests = ofType(driven.events, SESSION_EVENT.digest);
+      const digests = ofType(driven.built, SESSION_EVENT.digest);
       expect(digests).toHaveLength(7);
       expect(digests[0]).toEqual({
         eventType: SESSION_EVENT.digest,
@@ -106,8 +106,8 @@ describe('SessionProcedure: debate', () => {
 
     it('records the failure in the digest’s place, does not ask again, and digests after the last speech too', () => {
       expect(after(driven, 16)).toEqual([SESSION_EVENT.failed]);
-      expect(ofType(driven.events, SESSION_EVENT.failed)[0]?.payload).toMatchObject({ archon_id: SECRETARIES[0], act: 'digest', code: 'LLM_RATE_LIMITED' });
-      expect(ofType(driven.events, SESSION_EVENT.digest).map((d) => d.payload.after_speech)).toEqual([8, 24, 32, 40, 48, 56, 64, 72]);
+      expect(ofType(driven.built, SESSION_EVENT.failed)[0]?.payload).toMatchObject({ archon_id: SECRETARIES[0], act: 'digest', code: 'LLM_RATE_LIMITED' });
+      expect(ofType(driven.built, SESSION_EVENT.digest).map((d) => d.payload.after_speech)).toEqual([8, 24, 32, 40, 48, 56, 64, 72]);
       expect(after(driven, 72)).toEqual([SESSION_EVENT.digest]);
     });
   });
@@ -125,7 +125,7 @@ describe('SessionProcedure: debate', () => {
       const acts = speechActs(driven);
       expect(acts.slice(10, 13).map((a) => [a.archon, a.argues])).toEqual(ALL.slice(10, 13).map((a) => [a, 'AGAINST']));
       expect(acts[13]?.argues).toBeUndefined();
-      expect(ofType(driven.events, SESSION_EVENT.speech)[10]?.payload).toEqual({ session_id: 'session-0001', round: 1, number: 11, text: says('AGAINST', 'Steelmanning.'), stance: 'AGAINST', argues: 'AGAINST' });
+      expect(ofType(driven.built, SESSION_EVENT.speech)[10]?.payload).toEqual({ session_id: 'session-0001', round: 1, number: 11, text: says('AGAINST', 'Steelmanning.'), stance: 'AGAINST', argues: 'AGAINST' });
     });
 
     it('starts a new window at each break, so the next comes 10 own-voice speeches after the steelmen', () => {
@@ -134,7 +134,7 @@ describe('SessionProcedure: debate', () => {
 
     it('leaves the steelmen out of the stance counts', () => {
       expect(driven.session.stanceCounts()).toEqual({ FOR: 72 - 15, AGAINST: 0, NEUTRAL: 0, missing: 0 });
-      expect(ofType(driven.events, SESSION_EVENT.digest)[1]?.payload.counts).toEqual({ FOR: 17, AGAINST: 0, NEUTRAL: 0, missing: 0 });
+      expect(ofType(driven.built, SESSION_EVENT.digest)[1]?.payload.counts).toEqual({ FOR: 17, AGAINST: 0, NEUTRAL: 0, missing: 0 });
     });
   });
 
@@ -171,7 +171,7 @@ describe('SessionProcedure: debate', () => {
     it('records the failure in its place and moves on to the next speaker', () => {
       const driven = driveSession(openingFor({ rules: { rounds: 1 } }), debating((n) => (n === 5 ? { failure: 'LLM_UNREACHABLE' } : says(n % 2 === 0 ? 'FOR' : 'AGAINST'))));
       expect(after(driven, 4)).toEqual([SESSION_EVENT.failed]);
-      expect(ofType(driven.events, SESSION_EVENT.failed)[0]?.payload).toMatchObject({ archon_id: ALL[4], act: 'speech', code: 'LLM_UNREACHABLE' });
+      expect(ofType(driven.built, SESSION_EVENT.failed)[0]?.payload).toMatchObject({ archon_id: ALL[4], act: 'speech', code: 'LLM_UNREACHABLE' });
       expect(speechActs(driven)[5]).toMatchObject({ archon: ALL[5], number: 6 });
       expect(driven.session.stanceCounts().missing).toBe(1);
     });
@@ -220,21 +220,21 @@ describe('SessionProcedure: debate', () => {
 describe('SessionProcedure: red team', () => {
   describe('given a debate evenly split (a tie)', () => {
     const driven = driveSession(openingFor({ rules: { rounds: 1 } }), scriptedModel());
-    const formed = ofType(driven.events, SESSION_EVENT.redTeamFormed)[0] as SessionEvent;
+    const formed = ofType(driven.built, SESSION_EVENT.redTeamFormed)[0] as SessionEvent;
     const members = formed.payload.members as string[];
 
     it('forms a red team of 5 archons of 5 distinct ranks, drawn from the seed, arguing AGAINST', () => {
       expect(formed).toEqual({ eventType: SESSION_EVENT.redTeamFormed, agentId: CLERK_ID, payload: { session_id: 'session-0001', members: chooseRedTeam(SEATS, 5, 'seed-0001'), argues: 'AGAINST' } });
       expect(new Set(members.map(rankOf)).size).toBe(5);
       // Right after the last speech (72 is no multiple of 10, so no digest comes between).
-      const last = driven.events.findIndex((e) => e.eventType === SESSION_EVENT.speech && e.payload.number === 72);
-      expect(driven.events[last + 1]).toBe(formed);
+      const last = driven.built.findIndex((e) => e.eventType === SESSION_EVENT.speech && e.payload.number === 72);
+      expect(driven.built[last + 1]).toEqual(formed);
     });
 
     it('has each member speak in turn, arguing that side', () => {
       const acts = driven.acts.filter((a) => a.kind === 'red_team_speech');
       expect(acts).toEqual(members.map((archon) => ({ kind: 'red_team_speech', archon, argues: 'AGAINST' })));
-      expect(ofType(driven.events, SESSION_EVENT.redTeamSpeech)[0]).toEqual({
+      expect(ofType(driven.built, SESSION_EVENT.redTeamSpeech)[0]).toEqual({
         eventType: SESSION_EVENT.redTeamSpeech,
         agentId: members[0],
         payload: { session_id: 'session-0001', argues: 'AGAINST', text: says('AGAINST', 'The other side has a point.'), stance: 'AGAINST' },
@@ -249,14 +249,14 @@ describe('SessionProcedure: red team', () => {
   describe('given a debate mostly FOR', () => {
     it('has the red team argue AGAINST', () => {
       const driven = driveSession(openingFor({ rules: { rounds: 1 } }), debating((n) => says(n % 3 === 0 ? 'AGAINST' : 'FOR')));
-      expect(ofType(driven.events, SESSION_EVENT.redTeamFormed)[0]?.payload.argues).toBe('AGAINST');
+      expect(ofType(driven.built, SESSION_EVENT.redTeamFormed)[0]?.payload.argues).toBe('AGAINST');
     });
   });
 
   describe('given a debate mostly AGAINST', () => {
     it('has the red team argue FOR', () => {
       const driven = driveSession(openingFor({ rules: { rounds: 1 } }), debating((n) => says(n % 3 === 0 ? 'FOR' : 'AGAINST')));
-      expect(ofType(driven.events, SESSION_EVENT.redTeamFormed)[0]?.payload.argues).toBe('FOR');
+      expect(ofType(driven.built, SESSION_EVENT.redTeamFormed)[0]?.payload.argues).toBe('FOR');
       expect(driven.acts.filter((a) => a.kind === 'red_team_speech').every((a) => a.argues === 'FOR')).toBe(true);
     });
   });
@@ -269,7 +269,7 @@ describe('SessionProcedure: red team', () => {
       openingFor({ rules: { rounds: 1, redTeamSize: 7 } }),
       withAbsent(absent, scriptedModel({ red_team_speech: (act) => (act.archon === failing ? { failure: 'LLM_TIMEOUT' } : act.archon === undeclared ? 'No final line.' : says(act.argues)) })),
     );
-    const members = ofType(driven.events, SESSION_EVENT.redTeamFormed)[0]?.payload.members as string[];
+    const members = ofType(driven.built, SESSION_EVENT.redTeamFormed)[0]?.payload.members as string[];
 
     it('draws only from the present, one per rank present', () => {
       expect(members).toEqual(chooseRedTeam(present, 7, 'seed-0001'));
@@ -277,11 +277,11 @@ describe('SessionProcedure: red team', () => {
     });
 
     it('records the failure and goes on to the next member', () => {
-      expect(ofType(driven.events, SESSION_EVENT.failed).map((e) => e.payload)).toEqual([
+      expect(ofType(driven.built, SESSION_EVENT.failed).map((e) => e.payload)).toEqual([
         { session_id: 'session-0001', archon_id: failing, act: 'red_team_speech', code: 'LLM_TIMEOUT', message: 'LLM_TIMEOUT while answering' },
       ]);
-      expect(ofType(driven.events, SESSION_EVENT.redTeamSpeech).map((e) => e.agentId)).toEqual(members.filter((m) => m !== failing));
-      expect(ofType(driven.events, SESSION_EVENT.redTeamSpeech).find((e) => e.agentId === undeclared)?.payload).toEqual({ session_id: 'session-0001', argues: 'AGAINST', text: 'No final line.', stance: null });
+      expect(ofType(driven.built, SESSION_EVENT.redTeamSpeech).map((e) => e.agentId)).toEqual(members.filter((m) => m !== failing));
+      expect(ofType(driven.built, SESSION_EVENT.redTeamSpeech).find((e) => e.agentId === undeclared)?.payload).toEqual({ session_id: 'session-0001', argues: 'AGAINST', text: 'No final line.', stance: null });
       expect(driven.acts.find((a) => a.kind === 'vote')).toEqual({ kind: 'vote', archon: present[0]?.id });
     });
   });

@@ -7,7 +7,7 @@ import { driveSession, id, KEEPER_MOTION, KING_MOTION, KINGS, ofType, openingFor
 
 /** The event types after the roll call, up to and including the first speech (or the end). */
 function afterRollCall(driven: DrivenSession): string[] {
-  const rest = driven.events.slice(1 + SEATS.length);
+  const rest = driven.built.slice(1 + SEATS.length);
   const speech = rest.findIndex((e) => e.eventType === SESSION_EVENT.speech);
   return rest.slice(0, speech === -1 ? rest.length : speech + 1).map((e) => e.eventType);
 }
@@ -48,10 +48,10 @@ describe('SessionProcedure: roll call and quorum', () => {
     });
 
     it('records each present archon’s answer, signed by that archon, and each absence, signed by the clerk with the failure', () => {
-      const answers = ofType(driven.events, SESSION_EVENT.present);
+      const answers = ofType(driven.built, SESSION_EVENT.present);
       expect(answers).toHaveLength(68);
       expect(answers[0]).toEqual({ eventType: SESSION_EVENT.present, agentId: id('Asmoday'), payload: { session_id: 'session-0001', text: 'Present.' } });
-      expect(ofType(driven.events, SESSION_EVENT.absent)).toEqual(
+      expect(ofType(driven.built, SESSION_EVENT.absent)).toEqual(
         [id('Vine'), id('Agares'), id('Caim'), id('Furcas')].map((archon) => ({
           eventType: SESSION_EVENT.absent,
           agentId: CLERK_ID,
@@ -65,7 +65,7 @@ describe('SessionProcedure: roll call and quorum', () => {
     });
 
     it('establishes quorum (68 of 72 is more than half), recorded by the clerk', () => {
-      expect(driven.events[73]).toEqual({
+      expect(driven.built[73]).toEqual({
         eventType: SESSION_EVENT.quorumEstablished,
         agentId: CLERK_ID,
         payload: { session_id: 'session-0001', present: 68, roster_size: 72, quorum: { num: 1, den: 2 } },
@@ -78,15 +78,15 @@ describe('SessionProcedure: roll call and quorum', () => {
 
     it('fails quorum (present must exceed half) and adjourns at once', () => {
       expect(afterRollCall(driven)).toEqual([SESSION_EVENT.quorumFailed, SESSION_EVENT.adjourned]);
-      expect(driven.events.at(-2)?.payload).toEqual({ session_id: 'session-0001', present: 36, roster_size: 72, quorum: { num: 1, den: 2 } });
-      expect(driven.events.at(-1)).toEqual({ eventType: SESSION_EVENT.adjourned, agentId: CLERK_ID, payload: { session_id: 'session-0001', reason: 'quorum_failed' } });
+      expect(driven.built.at(-2)?.payload).toEqual({ session_id: 'session-0001', present: 36, roster_size: 72, quorum: { num: 1, den: 2 } });
+      expect(driven.built.at(-1)).toEqual({ eventType: SESSION_EVENT.adjourned, agentId: CLERK_ID, payload: { session_id: 'session-0001', reason: 'quorum_failed' } });
     });
 
     it('is finished, with nothing more expected and no result', () => {
       expect(driven.session.finished).toBe(true);
       expect(driven.session.expected()).toEqual({ kind: 'done' });
       expect(driven.session.result).toBeUndefined();
-      expect(driven.session.eventCount).toBe(driven.events.length);
+      expect(driven.session.eventCount).toBe(driven.built.length);
     });
   });
 
@@ -94,7 +94,7 @@ describe('SessionProcedure: roll call and quorum', () => {
     it('establishes quorum', () => {
       const driven = driveSession(openingFor(), withAbsent(firstSeats(35), scriptedModel()));
       expect(afterRollCall(driven)[0]).toBe(SESSION_EVENT.quorumEstablished);
-      expect(driven.events[73]?.payload.present).toBe(37);
+      expect(driven.built[73]?.payload.present).toBe(37);
     });
   });
 
@@ -114,7 +114,7 @@ describe('SessionProcedure: the motion', () => {
 
     it('asks the King to propose, and records the proposal signed by the King', () => {
       expect(driven.acts[73]).toEqual({ kind: 'propose', archon: id('Bael') });
-      expect(driven.events[74]).toEqual({
+      expect(driven.built[74]).toEqual({
         eventType: SESSION_EVENT.proposed,
         agentId: id('Bael'),
         payload: { session_id: 'session-0001', title: KING_MOTION.title, text: KING_MOTION.text, kind: 'policy', proposer: id('Bael') },
@@ -124,7 +124,7 @@ describe('SessionProcedure: the motion', () => {
     it('asks the first present King other than the proposer to second, and the debate opens after the second', () => {
       expect(afterRollCall(driven)).toEqual([SESSION_EVENT.quorumEstablished, SESSION_EVENT.proposed, SESSION_EVENT.seconded, SESSION_EVENT.speech]);
       expect(actsOf(driven, 'second')).toEqual([{ kind: 'second', archon: id('Asmoday') }]);
-      expect(ofType(driven.events, SESSION_EVENT.seconded)).toEqual([
+      expect(ofType(driven.built, SESSION_EVENT.seconded)).toEqual([
         { eventType: SESSION_EVENT.seconded, agentId: id('Asmoday'), payload: { session_id: 'session-0001', text: 'SECOND\nThe motion deserves a debate.' } },
       ]);
     });
@@ -135,7 +135,7 @@ describe('SessionProcedure: the motion', () => {
     const driven = driveSession(openingFor({ motion: KEEPER_MOTION }), declineAll);
 
     it('has the clerk record the proposal, naming the keeper', () => {
-      expect(driven.events[74]).toEqual({
+      expect(driven.built[74]).toEqual({
         eventType: SESSION_EVENT.proposed,
         agentId: CLERK_ID,
         payload: { session_id: 'session-0001', title: KEEPER_MOTION.title, text: KEEPER_MOTION.text, kind: 'procedural', submitted_by: 'KEEPER:alice' },
@@ -152,8 +152,8 @@ describe('SessionProcedure: the motion', () => {
 
     it('records that the motion dies, and adjourns: no King is asked to second', () => {
       expect(afterRollCall(driven)).toEqual([SESSION_EVENT.quorumEstablished, SESSION_EVENT.died, SESSION_EVENT.adjourned]);
-      expect(ofType(driven.events, SESSION_EVENT.died)[0]).toEqual({ eventType: SESSION_EVENT.died, agentId: CLERK_ID, payload: { session_id: 'session-0001', reason: 'proposer_absent' } });
-      expect(driven.events.at(-1)?.payload).toEqual({ session_id: 'session-0001', reason: 'motion_died' });
+      expect(ofType(driven.built, SESSION_EVENT.died)[0]).toEqual({ eventType: SESSION_EVENT.died, agentId: CLERK_ID, payload: { session_id: 'session-0001', reason: 'proposer_absent' } });
+      expect(driven.built.at(-1)?.payload).toEqual({ session_id: 'session-0001', reason: 'motion_died' });
       expect(actsOf(driven, 'second')).toEqual([]);
       expect(driven.session.finished).toBe(true);
     });
@@ -168,10 +168,10 @@ describe('SessionProcedure: the motion', () => {
     });
 
     it('records readable and unreadable declines and failures', () => {
-      const declined = ofType(driven.events, SESSION_EVENT.declined);
+      const declined = ofType(driven.built, SESSION_EVENT.declined);
       expect(declined[0]).toEqual({ eventType: SESSION_EVENT.declined, agentId: id('Asmoday'), payload: { session_id: 'session-0001', text: 'DECLINE\nToo early.', readable: true } });
       expect(declined[1]).toEqual({ eventType: SESSION_EVENT.declined, agentId: id('Balam'), payload: { session_id: 'session-0001', text: 'I would rather not.', readable: false } });
-      expect(ofType(driven.events, SESSION_EVENT.failed)[0]).toEqual({
+      expect(ofType(driven.built, SESSION_EVENT.failed)[0]).toEqual({
         eventType: SESSION_EVENT.failed,
         agentId: CLERK_ID,
         payload: { session_id: 'session-0001', archon_id: id('Beleth'), act: 'second', code: 'LLM_BAD_RESPONSE', message: 'LLM_BAD_RESPONSE while answering' },
@@ -180,8 +180,8 @@ describe('SessionProcedure: the motion', () => {
 
     it('lets the motion die for want of a second, and adjourns', () => {
       expect(afterRollCall(driven).slice(-2)).toEqual([SESSION_EVENT.died, SESSION_EVENT.adjourned]);
-      expect(ofType(driven.events, SESSION_EVENT.died)[0]?.payload.reason).toBe('no_second');
-      expect(driven.events.at(-1)?.payload.reason).toBe('motion_died');
+      expect(ofType(driven.built, SESSION_EVENT.died)[0]?.payload.reason).toBe('no_second');
+      expect(driven.built.at(-1)?.payload.reason).toBe('motion_died');
     });
   });
 
@@ -193,7 +193,7 @@ describe('SessionProcedure: the motion', () => {
 
     it('skips the absent King and the proposer, and takes the second of the next present King', () => {
       expect(actsOf(driven, 'second').map((a) => a.archon)).toEqual([id('Balam'), id('Beleth')]);
-      expect(ofType(driven.events, SESSION_EVENT.seconded).map((e) => e.agentId)).toEqual([id('Beleth')]);
+      expect(ofType(driven.built, SESSION_EVENT.seconded).map((e) => e.agentId)).toEqual([id('Beleth')]);
       expect(afterRollCall(driven).slice(-2)).toEqual([SESSION_EVENT.seconded, SESSION_EVENT.speech]);
     });
   });

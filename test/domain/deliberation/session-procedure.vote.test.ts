@@ -26,11 +26,11 @@ describe('SessionProcedure: the vote', () => {
     const absent = ALL.slice(66);
     const present = ALL.slice(0, 66);
     const driven = driveSession(openingFor({ rules: { rounds: 1 } }), withAbsent(absent, scriptedModel({ vote: (act) => mixedVote(present)(act.archon) })));
-    const start = firstIndex(driven.events, SESSION_EVENT.vote);
+    const start = firstIndex(driven.built, SESSION_EVENT.vote);
 
     it('asks every present archon to vote, in speaking order, after the red team', () => {
       expect(driven.acts.filter((a) => a.kind === 'vote')).toEqual(present.map((archon) => ({ kind: 'vote', archon })));
-      expect(driven.events[start - 1]?.eventType).toBe(SESSION_EVENT.redTeamSpeech);
+      expect(driven.built[start - 1]?.eventType).toBe(SESSION_EVENT.redTeamSpeech);
     });
 
     it('lists the pending voters while the vote is open', () => {
@@ -41,7 +41,7 @@ describe('SessionProcedure: the vote', () => {
     });
 
     it('records each vote signed by its voter with the choice read and the raw text, an unreadable one with choice null', () => {
-      const votes = ofType(driven.events, SESSION_EVENT.vote);
+      const votes = ofType(driven.built, SESSION_EVENT.vote);
       expect(votes).toHaveLength(65);
       expect(votes[0]).toEqual({ eventType: SESSION_EVENT.vote, agentId: present[0], payload: { session_id: 'session-0001', choice: 'AYE', raw: vote('AYE') } });
       expect(votes[63]).toEqual({ eventType: SESSION_EVENT.vote, agentId: present[63], payload: { session_id: 'session-0001', choice: null, raw: 'AYE, obviously.' } });
@@ -49,7 +49,7 @@ describe('SessionProcedure: the vote', () => {
     });
 
     it("records the failed vote, signed by the clerk, in the voter's place", () => {
-      expect(driven.events[start + 65]).toEqual({
+      expect(driven.built[start + 65]).toEqual({
         eventType: SESSION_EVENT.failed,
         agentId: CLERK_ID,
         payload: { session_id: 'session-0001', archon_id: present[65], act: 'vote', code: 'LLM_HTTP_ERROR', message: 'LLM_HTTP_ERROR while answering' },
@@ -57,8 +57,8 @@ describe('SessionProcedure: the vote', () => {
     });
 
     it('tallies (AYE 40 is exactly 2/3 of AYE + NAY 60: passed), records the result and adjourns', () => {
-      expect(types(driven.events.slice(start + 66))).toEqual([SESSION_EVENT.tally, SESSION_EVENT.result, SESSION_EVENT.adjourned]);
-      expect(driven.events.slice(start + 66).map((e) => [e.agentId, e.payload])).toEqual([
+      expect(types(driven.built.slice(start + 66))).toEqual([SESSION_EVENT.tally, SESSION_EVENT.result, SESSION_EVENT.adjourned]);
+      expect(driven.built.slice(start + 66).map((e) => [e.agentId, e.payload])).toEqual([
         [CLERK_ID, { session_id: 'session-0001', aye: 40, nay: 20, abstain: 3, unparseable: 2, not_voting: 1, supermajority: { num: 2, den: 3 }, passed: true }],
         [CLERK_ID, { session_id: 'session-0001', title: KING_MOTION.title, result: 'passed' }],
         [CLERK_ID, { session_id: 'session-0001', reason: 'completed' }],
@@ -73,8 +73,8 @@ describe('SessionProcedure: the vote', () => {
     it('fails the motion', () => {
       const present = ALL.slice(0, 66);
       const driven = driveSession(openingFor({ rules: { rounds: 1, supermajority: { num: 3, den: 4 } } }), withAbsent(ALL.slice(66), scriptedModel({ vote: (act) => mixedVote(present)(act.archon) })));
-      expect(ofType(driven.events, SESSION_EVENT.tally)[0]?.payload).toMatchObject({ aye: 40, nay: 20, supermajority: { num: 3, den: 4 }, passed: false });
-      expect(ofType(driven.events, SESSION_EVENT.result)[0]?.payload.result).toBe('failed');
+      expect(ofType(driven.built, SESSION_EVENT.tally)[0]?.payload).toMatchObject({ aye: 40, nay: 20, supermajority: { num: 3, den: 4 }, passed: false });
+      expect(ofType(driven.built, SESSION_EVENT.result)[0]?.payload.result).toBe('failed');
     });
   });
 
@@ -83,7 +83,7 @@ describe('SessionProcedure: the vote', () => {
       const driven = driveSession(openingFor({ rules: { rounds: 1, validateVotes: true } }), scriptedModel({ vote: () => ({ failure: 'LLM_TIMEOUT' }) }));
       expect(driven.acts.filter((a) => a.kind === 'validate')).toEqual([]);
       expect(driven.session.result).toMatchObject({ aye: 0, nay: 0, notVoting: 72, passed: false });
-      expect(ofType(driven.events, SESSION_EVENT.result)[0]?.payload.result).toBe('failed');
+      expect(ofType(driven.built, SESSION_EVENT.result)[0]?.payload.result).toBe('failed');
     });
   });
 
@@ -96,7 +96,7 @@ describe('SessionProcedure: the vote', () => {
           const count = (a: Answer) => answers.filter((x) => x === a).length;
           const [aye, nay] = [count(vote('AYE')), count(vote('NAY'))];
           const passed = aye + nay > 0 && 3 * aye >= 2 * (aye + nay);
-          expect(ofType(driven.events, SESSION_EVENT.tally)[0]?.payload).toEqual({
+          expect(ofType(driven.built, SESSION_EVENT.tally)[0]?.payload).toEqual({
             session_id: 'session-0001',
             aye,
             nay,
@@ -106,7 +106,7 @@ describe('SessionProcedure: the vote', () => {
             supermajority: { num: 2, den: 3 },
             passed,
           });
-          expect(ofType(driven.events, SESSION_EVENT.result)[0]?.payload.result).toBe(passed ? 'passed' : 'failed');
+          expect(ofType(driven.built, SESSION_EVENT.result)[0]?.payload.result).toBe(passed ? 'passed' : 'failed');
         }),
         { numRuns: 12 },
       );
@@ -138,7 +138,7 @@ describe('SessionProcedure: vote validation', () => {
     scriptedModel({ vote: (act) => cast[act.archon] ?? vote('NAY'), validate: reading }),
   );
   const validations = driven.acts.filter((a): a is Extract<Act, { kind: 'validate' }> => a.kind === 'validate');
-  const corrections = ofType(driven.events, SESSION_EVENT.corrected);
+  const corrections = ofType(driven.built, SESSION_EVENT.corrected);
 
   describe('given votes cast and validateVotes on', () => {
     it('asks both secretaries and then the witness to read each cast vote, in voting order, showing them its raw text', () => {
@@ -149,10 +149,10 @@ describe('SessionProcedure: vote validation', () => {
     });
 
     it('records each reading signed by its reader, with the choice read (or null) and the raw reply', () => {
-      const read = ofType(driven.events, SESSION_EVENT.validated);
+      const read = ofType(driven.built, SESSION_EVENT.validated);
       expect(read[0]).toEqual({ eventType: SESSION_EVENT.validated, agentId: SECRETARIES[0], payload: { session_id: 'session-0001', voter: unreadable, reading: 'AYE', raw: vote('AYE') } });
       expect(read.find((e) => e.payload.voter === noneCanRead)?.payload).toEqual({ session_id: 'session-0001', voter: noneCanRead, reading: null, raw: 'Unclear.' });
-      expect(ofType(driven.events, SESSION_EVENT.failed).map((e) => e.payload.act)).toEqual(['vote', 'vote_validation']);
+      expect(ofType(driven.built, SESSION_EVENT.failed).map((e) => e.payload.act)).toEqual(['vote', 'vote_validation']);
     });
   });
 
@@ -162,9 +162,9 @@ describe('SessionProcedure: vote validation', () => {
         { eventType: SESSION_EVENT.corrected, agentId: CLERK_ID, payload: { session_id: 'session-0001', voter: unreadable, from: null, to: 'AYE' } },
         { eventType: SESSION_EVENT.corrected, agentId: CLERK_ID, payload: { session_id: 'session-0001', voter: misread, from: 'AYE', to: 'NAY' } },
       ]);
-      const at = driven.events.indexOf(corrections[0] as SessionEvent);
-      expect(types(driven.events.slice(at - 3, at))).toEqual(Array(3).fill(SESSION_EVENT.validated));
-      expect(driven.events[at + 1]?.payload.voter).toBe(misread);
+      const at = driven.built.findIndex((e) => e.eventType === SESSION_EVENT.corrected);
+      expect(types(driven.built.slice(at - 3, at))).toEqual(Array(3).fill(SESSION_EVENT.validated));
+      expect(driven.built[at + 1]?.payload.voter).toBe(misread);
     });
   });
 
@@ -180,7 +180,7 @@ describe('SessionProcedure: vote validation', () => {
     it('tallies the corrected choices', () => {
       // AYE: the corrected unparseable vote and the secretary's; NAY: the 65 unnamed, the corrected AYE and witnessFails's.
       expect(driven.session.result).toEqual({ aye: 2, nay: 67, abstain: 1, unparseable: 1, notVoting: 1, supermajority: { num: 2, den: 3 }, passed: false });
-      expect(types(driven.events.slice(-4))).toEqual([SESSION_EVENT.validated, SESSION_EVENT.tally, SESSION_EVENT.result, SESSION_EVENT.adjourned]);
+      expect(types(driven.built.slice(-4))).toEqual([SESSION_EVENT.validated, SESSION_EVENT.tally, SESSION_EVENT.result, SESSION_EVENT.adjourned]);
     });
   });
 });
@@ -225,7 +225,7 @@ describe('SessionProcedure: a whole session', () => {
     );
 
     it('goes through every phase in order and adjourns completed', () => {
-      const phases = [...new Set(types(driven.events))];
+      const phases = [...new Set(types(driven.built))];
       expect(phases).toEqual([
         SESSION_EVENT.opened,
         SESSION_EVENT.absent,
@@ -245,10 +245,10 @@ describe('SessionProcedure: a whole session', () => {
         SESSION_EVENT.result,
         SESSION_EVENT.adjourned,
       ]);
-      expect(ofType(driven.events, SESSION_EVENT.speech)).toHaveLength(2 * 69);
-      expect(ofType(driven.events, SESSION_EVENT.seconded)[0]?.agentId).toBe(id('Balam'));
-      expect(driven.events.at(-1)?.payload.reason).toBe('completed');
-      expect(driven.session.eventCount).toBe(driven.events.length);
+      expect(ofType(driven.built, SESSION_EVENT.speech)).toHaveLength(2 * 69);
+      expect(ofType(driven.built, SESSION_EVENT.seconded)[0]?.agentId).toBe(id('Balam'));
+      expect(driven.built.at(-1)?.payload.reason).toBe('completed');
+      expect(driven.session.eventCount).toBe(driven.built.length);
     });
   });
 });

@@ -49,6 +49,34 @@ describe('replaySession', () => {
     });
   });
 
+  describe('steps', () => {
+    it('stamps every event with its place in the session, the opening at step 1', () => {
+      expect(events.map((e) => e.payload.step)).toEqual(events.map((_, i) => i + 1));
+      expect(driven.session.stamp({ eventType: 'x', agentId: 'y', payload: { session_id: 'session-0001' } }).payload).toEqual({ session_id: 'session-0001', step: events.length + 1 });
+    });
+
+    it.each<[string, unknown]>([
+      ['no step', undefined],
+      ['the step before', 5],
+      ['its own step again', 6],
+      ['a step ahead', 8],
+      ['a step as text', '7'],
+    ])('refuses an event with %s (DELIBERATION_SESSION_CORRUPT), as two runners writing one step would leave', (_, step) => {
+      const session = replaySession(events.slice(0, 6));
+      const { step: _step, ...payload } = (events[6] as SessionEvent).payload;
+      const event = { ...(events[6] as SessionEvent), payload: step === undefined ? payload : { ...payload, step } };
+      expectCode(() => session.apply(event), DeliberationError, 'DELIBERATION_SESSION_CORRUPT');
+      session.apply(events[6] as SessionEvent);
+      expect(session.eventCount).toBe(7);
+    });
+
+    it('refuses an opening without step 1', () => {
+      const { step: _step, ...payload } = (events[0] as SessionEvent).payload;
+      expectCode(() => SessionProcedure.open({ ...(events[0] as SessionEvent), payload }), DeliberationError, 'DELIBERATION_SESSION_CORRUPT');
+      expectCode(() => SessionProcedure.open(edit(events[0] as SessionEvent, { step: 2 })), DeliberationError, 'DELIBERATION_SESSION_CORRUPT');
+    });
+  });
+
   describe('when there are no events', () => {
     it('throws DELIBERATION_SESSION_CORRUPT', () => {
       expectCode(() => replaySession([]), DeliberationError, 'DELIBERATION_SESSION_CORRUPT');
