@@ -69,11 +69,14 @@ export function registerVerifyDb(program: Command): void {
 /** How `--full` prints each outcome of the checkpoint anchors check, like the chain's `OK:` / `FAULT at …:` lines. */
 const ANCHOR_LABEL: Record<CheckResult['status'], string> = { passed: 'OK', warning: 'WARNING', skipped: 'SKIPPED', failed: 'FAULT' };
 
-/** Startup's checkpoint anchors check (runbook §6.2) with the constitution's maximum checkpoint age, as of now. */
+/**
+ * Startup's checkpoint anchors check (runbook §6.2) with the constitution's maximum checkpoint age, as of now, and
+ * every stored Merkle node compared with the events' (startup compares the root's only).
+ */
 async function checkAnchors(stack: Stack): Promise<CheckResult> {
   const maxAgeSeconds = (await stack.constitution.settings()).get('checkpoint_max_age_seconds') ?? 3600;
   return verifyCheckpointAnchors(
     { checkpoints: stack.checkpoints, merkle: stack.merkle, store: stack.store, keys: stack.keys, verify: stack.verify, allowDevelopmentKeys: stack.allowDevelopmentKeys },
-    { maxAgeSeconds, origin: stack.config.checkpointOrigin, now: stack.clock.now() },
+    { maxAgeSeconds, origin: stack.config.checkpointOrigin, now: stack.clock.now(), everyNode: true },
   );
 }

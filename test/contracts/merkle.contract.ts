@@ -426,6 +426,23 @@ export function merkleContract(name: string, backend: () => Promise<TestBackend 
           await withoutTriggers('checkpoints', `UPDATE checkpoints SET note = $1, signing_key_id = $2, root_hash = decode($3, 'hex')`, [forged.note, forged.key.keyId, '07'.repeat(32)]);
           expect((await anchors()).detail).toMatch(/is not the root of events 1–4/);
         });
+
+        it('with everyNode, fails for any stored node the events do not give, even one the root is not folded from', async () => {
+          await appendEvents(6);
+          await publish();
+          const every = () =>
+            verifyCheckpointAnchors(
+              { checkpoints: checkpoints(), merkle: merkle(), store: stack.store, keys: stack.keys, verify: verifyEd25519Sodium, allowDevelopmentKeys: true },
+              { maxAgeSeconds: MAX_AGE, origin: ORIGIN, now: systemClock.now(), everyNode: true },
+            );
+          expect((await every()).status).toBe('passed');
+          // Leaf 2 (level 0, index 1) is inside the perfect subtree of leaves 1–4: the root is folded from its parent's parent.
+          await withoutTriggers('merkle_nodes', `UPDATE merkle_nodes SET hash = decode($1, 'hex') WHERE level = 0 AND index = 1`, ['09'.repeat(32)]);
+          expect((await anchors()).status).toBe('passed');
+          expect(await every()).toMatchObject({ status: 'failed', detail: 'checkpoint of tree size 6: merkle_nodes holds another node at level 0, index 1 than the events give' });
+          await withoutTriggers('merkle_nodes', `DELETE FROM merkle_nodes WHERE level = 0 AND index = 1`);
+          expect((await every()).detail).toBe('checkpoint of tree size 6: merkle_nodes lacks the node at level 0, index 1');
+        });
       });
     });
   });

@@ -100,7 +100,7 @@ describe('archon72 serve: the startup sequence', () => {
   });
 
   it('5. pending migrations: refused unless told to migrate', () => {
-    expectRefusal(dev({}, []), 1, /^archon72: STORE_MIGRATIONS_PENDING: the database has 12 pending migration\(s\) \(001, .*012\); run `archon72 migrate` first$/m);
+    expectRefusal(dev({}, []), 1, /^archon72: STORE_MIGRATIONS_PENDING: the database has 13 pending migration\(s\) \(001, .*013\); run `archon72 migrate` first$/m);
   });
 
   describe.runIf(runPg)('against PostgreSQL', () => {

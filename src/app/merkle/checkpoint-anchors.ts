@@ -10,6 +10,7 @@ import { toBase64 } from '../../domain/encoding/bytes.js';
 import { LOG_SIGNER_ID } from '../provision-keys.js';
 import { readRootHash } from './tree-reader.js';
 import type { CheckResult } from '../../domain/governance/preoperational.js';
+import type { MerkleNode } from '../../domain/merkle/subtree-range.js';
 import type { Ed25519Verify } from '../../domain/signing/ed25519.js';
 import type { KeyCache } from '../key-cache.js';
 import type { CheckpointStore, EventStore, MerkleStore, StoredCheckpoint } from '../ports.js';
@@ -34,6 +35,11 @@ export interface CheckpointAnchorOptions {
   origin: string | undefined;
   /** The service clock, canonical timestamp. */
   now: string;
+  /**
+   * Compare every stored node of merkle_nodes with the one the events give, not only the root's (`verify-db
+   * --full`, after a restore): a changed node off the root's path would otherwise show only as a bad proof.
+   */
+  everyNode?: boolean;
 }
 
 const CHECK = 'checkpoint_anchors' as const;
@@ -58,7 +64,13 @@ export async function verifyCheckpointAnchors(deps: CheckpointAnchorDeps, option
   const started = performance.now();
   let recomputed: Uint8Array | undefined;
   try {
-    recomputed = await recomputeRoot(deps.merkle, latest.treeSize);
+    const outcome = await recomputeRoot(deps.merkle, latest.treeSize, options.everyNode === true);
+    if ('differs' in outcome) {
+      const node = outcome.differs;
+      const at = `level ${node.level}, index ${node.index}`;
+      return failed(`checkpoint of tree size ${latest.treeSize}: merkle_nodes ${node.stored === undefined ? `lacks the node at ${at}` : `holds another node at ${at} than the events give`}`);
+    }
+    recomputed = outcome.root;
   } catch (err) {
     // A stored row no leaf can be made of (a malformed hash or signature): the events do not give the root.
     if (err instanceof AppError && !(err instanceof StoreError)) return failed(`checkpoint of tree size ${latest.treeSize}: an event is not a valid leaf: ${err.code}: ${err.message}`);
@@ -99,16 +111,33 @@ async function verifySignature(deps: CheckpointAnchorDeps, latest: StoredCheckpo
   }
 }
 
-/** RFC 6962 root of events 1..treeSize from their rows, or undefined when fewer are stored. */
-async function recomputeRoot(merkle: MerkleStore, treeSize: number): Promise<Uint8Array | undefined> {
+/** A stored node that is not the one the events give (stored undefined: missing). */
+interface DifferentNode {
+  level: number;
+  index: number;
+  stored: Uint8Array | undefined;
+}
+
+/**
+ * RFC 6962 root of events 1..treeSize from their rows (root undefined when fewer are stored). With `everyNode`, each
+ * page's completed perfect subtrees are also read from merkle_nodes (one query a page) and the first that differs
+ * is returned instead.
+ */
+async function recomputeRoot(merkle: MerkleStore, treeSize: number, everyNode: boolean): Promise<{ root: Uint8Array | undefined } | { differs: DifferentNode }> {
   const range = CompactRange.empty();
   while (range.treeSize < treeSize) {
     const events = await merkle.readLeafEvents(range.treeSize, Math.min(RECOMPUTE_PAGE, treeSize - range.treeSize));
-    if (events.length === 0) return undefined;
+    if (events.length === 0) return { root: undefined };
     // readLeafEvents is ordered by sequence with no gaps (the events triggers refuse gaps), so leaf i is sequence i+1.
-    for (const event of events) range.append(eventLeafHash(event));
+    const completed: MerkleNode[] = [];
+    for (const event of events) completed.push(...range.append(eventLeafHash(event)));
+    if (everyNode) {
+      const stored = await merkle.readNodes(completed);
+      const at = completed.findIndex((node, i) => stored[i] === undefined || !hashesEqual(stored[i] as Uint8Array, node.hash));
+      if (at >= 0) return { differs: { level: (completed[at] as MerkleNode).level, index: (completed[at] as MerkleNode).index, stored: stored[at] } };
+    }
   }
-  return range.rootHash();
+  return { root: range.rootHash() };
 }
 
 /** Age rule: failed when the log grew for longer than the maximum age without a checkpoint. */
