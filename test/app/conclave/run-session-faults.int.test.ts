@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadRoster } from '../../../src/adapters/conclave/roster-file.js';
 import { createSoftwareKeyCustody } from '../../../src/adapters/hsm/software-key-custody.js';
 import { createSimulatedLlm } from '../../../src/adapters/llm/simulated-llm.js';
@@ -12,9 +12,9 @@ import { runSession, startSession, type ConclaveDeps, type SessionProgress } fro
 import { DeliberationError, StoreError } from '../../../src/domain/errors.js';
 import { CLERK_ID, SESSION_EVENT } from '../../../src/domain/deliberation/session-events.js';
 import { replaySession } from '../../../src/domain/deliberation/session-procedure.js';
-import { adminQuery, createTestDatabase, shouldRunPostgres, type TestDatabase } from '../../support/services.js';
-import { createTestStack, type TestStack } from '../../support/test-stack.js';
+import { adminQuery, shouldRunPostgres } from '../../support/services.js';
 import { expectRejection } from '../../support/expect-rejection.js';
+import { usePostgresStack } from '../../support/postgres-stack.js';
 import { rosterOpening } from '../../support/conclave-opening.js';
 import type { KeyCustody, LlmClient } from '../../../src/app/ports.js';
 
@@ -23,19 +23,10 @@ const roster = loadRoster();
 const motion = { title: 'Publish the witness rotation', text: 'The pool rotates quarterly.', kind: 'policy' as const, proposer: 'ARCHON:bael' };
 
 describe.runIf(run)('a Conclave session on PostgreSQL, when things fail', () => {
-  let db: TestDatabase;
-  let stack: TestStack;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    stack = await createTestStack({ kind: 'postgresql', url: db.url });
-  });
-  afterAll(async () => {
-    await stack?.close();
-    await db?.drop();
-  });
+  const pg = usePostgresStack();
 
   const logWith = (custody: KeyCustody): SessionLog =>
-    createSessionLog({ appender: stack.appender, query: createPgEventQuery(stack.client), clock: systemClock, registry: stack.registry, custody, keys: stack.keys });
+    createSessionLog({ appender: pg.stack.appender, query: createPgEventQuery(pg.stack.client), clock: systemClock, registry: pg.stack.registry, custody, keys: pg.stack.keys });
   const deps = (log: SessionLog, onProgress?: (p: SessionProgress) => void, llm: LlmClient = createSimulatedLlm()): ConclaveDeps => ({
     roster,
     llm,
@@ -44,7 +35,15 @@ describe.runIf(run)('a Conclave session on PostgreSQL, when things fail', () => 
     flushEvery: 16,
     ...(onProgress === undefined ? {} : { onProgress }),
   });
-  const sessionEvents = (sessionId: string) => createPgEventQuery(stack.client).listEvents(0, 10_000, { sessionId });
+  /** A session opened in the log with every archon's key provisioned in this process's custody. */
+  const openSession = async (seed: string): Promise<{ log: SessionLog; sessionId: string }> => {
+    const log = logWith(pg.stack.custody);
+    await log.provision([CLERK_ID, ...roster.archons.map((a) => a.id)]);
+    const { opening, sessionId } = rosterOpening(roster, motion, seed);
+    await log.append([opening]);
+    return { log, sessionId };
+  };
+  const sessionEvents = (sessionId: string) => createPgEventQuery(pg.stack.client).listEvents(0, 10_000, { sessionId });
 
   describe('when the database refuses connections and kills every one in the middle of the debate', () => {
     it('stops with a StoreError, leaves only whole acts in the log, and resume finishes with every act once', async () => {
@@ -57,12 +56,12 @@ describe.runIf(run)('a Conclave session on PostgreSQL, when things fail', () => 
       const llm: LlmClient = { complete: async (request) => (await killed, simulated.complete(request)) };
       const first = startSession(
         deps(
-          logWith(stack.custody),
+          logWith(pg.stack.custody),
           (p) => {
             sessionId = p.sessionId;
             if (killed === undefined && p.written >= 100) {
-              killed = adminQuery(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS false`).then(() =>
-                adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db.name}' AND pid <> pg_backend_pid()`),
+              killed = adminQuery(`ALTER DATABASE ${pg.db.name} ALLOW_CONNECTIONS false`).then(() =>
+                adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${pg.db.name}' AND pid <> pg_backend_pid()`),
               );
             }
           },
@@ -76,10 +75,10 @@ describe.runIf(run)('a Conclave session on PostgreSQL, when things fail', () => 
       );
       expect(stopped).toBeInstanceOf(StoreError);
       expect((stopped as StoreError).code).toBe('STORE_UNAVAILABLE');
-      await adminQuery(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS true`);
+      await adminQuery(`ALTER DATABASE ${pg.db.name} ALLOW_CONNECTIONS true`);
       const partial = await sessionEvents(sessionId);
       expect(replaySession(partial).finished).toBe(false);
-      await runSession(deps(logWith(stack.custody)), sessionId);
+      await runSession(deps(logWith(pg.stack.custody)), sessionId);
       const events = await sessionEvents(sessionId);
       const session = replaySession(events);
       expect(session.finished).toBe(true);
@@ -90,13 +89,10 @@ describe.runIf(run)('a Conclave session on PostgreSQL, when things fail', () => 
 
   describe('when two runners resume one session at once', () => {
     it('lets one write each step: the other stops with DELIBERATION_SESSION_BUSY and the log replays with steps 1..n', async () => {
-      const log = logWith(stack.custody);
-      await log.provision([CLERK_ID, ...roster.archons.map((a) => a.id)]);
-      const { opening, sessionId } = rosterOpening(roster, motion, 'two-runners');
-      await log.append([opening]);
+      const { log, sessionId } = await openSession('two-runners');
 
       // Both replay the same log and write the same next steps: the database takes one batch per step.
-      const outcomes = await Promise.allSettled([runSession(deps(log), sessionId), runSession(deps(logWith(stack.custody)), sessionId)]);
+      const outcomes = await Promise.allSettled([runSession(deps(log), sessionId), runSession(deps(logWith(pg.stack.custody)), sessionId)]);
       const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason as DeliberationError);
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
       expect(refused).toHaveLength(1);
@@ -109,9 +105,7 @@ describe.runIf(run)('a Conclave session on PostgreSQL, when things fail', () => 
     }, 120_000);
 
     it('refuses a second event at a step already written, whatever its content (migration 013)', async () => {
-      const log = logWith(stack.custody);
-      const { opening, sessionId } = rosterOpening(roster, motion, 'same-step');
-      await log.append([opening]);
+      const { log, sessionId } = await openSession('same-step');
       const answer = (archon: string, text: string) => ({ eventType: SESSION_EVENT.present, agentId: archon, payload: { session_id: sessionId, text, step: 2 } });
       await log.append([answer('ARCHON:asmoday', 'Present.')]);
       await expectRejection(log.append([answer('ARCHON:bael', 'Present, too.')]), DeliberationError, 'DELIBERATION_SESSION_BUSY');
@@ -121,10 +115,7 @@ describe.runIf(run)('a Conclave session on PostgreSQL, when things fail', () => 
 
   describe("when an archon's key is not held by this process's key custody", () => {
     it('refuses with DELIBERATION_ARCHON_KEY_MISSING before writing the act, and the session resumes where the keys are', async () => {
-      const log = logWith(stack.custody);
-      await log.provision([CLERK_ID, ...roster.archons.map((a) => a.id)]);
-      const { opening, sessionId } = rosterOpening(roster, motion, 'keys');
-      await log.append([opening]);
+      const { log, sessionId } = await openSession('keys');
 
       const otherDir = mkdtempSync(join(tmpdir(), 'archon72-other-custody-'));
       try {
