@@ -1,6 +1,5 @@
 import { Keyring } from '../../domain/signing/keyring.js';
 import { InputError } from '../../domain/errors.js';
-import { eventLeafHash } from '../../domain/merkle/event-leaf.js';
 import type { Ed25519Verify } from '../../domain/signing/ed25519.js';
 import type { BatchChecks } from './verify-batch.js';
 import type { WorkerSetup } from './worker-protocol.js';
@@ -11,8 +10,8 @@ import type { WorkerSetup } from './worker-protocol.js';
  * signatures mode has no verifier.
  */
 export function createBatchChecks(setup: Omit<WorkerSetup, 'verifier' | 'sha256'>, verify: Ed25519Verify | undefined): BatchChecks {
-  const leafHash = setup.leafHashes ? eventLeafHash : undefined;
-  if (setup.mode === 'hashes-only') return { mode: 'hashes-only', leafHash };
+  const { leafHashes } = setup;
+  if (setup.mode === 'hashes-only') return { mode: 'hashes-only', leafHashes };
   if (verify === undefined) throw new InputError({ code: 'INPUT_FIELD_INVALID', message: 'verifying signatures needs an Ed25519 verifier' });
-  return { mode: 'signatures', keyring: new Keyring(setup.keys), verify, policy: setup.policy, leafHash };
+  return { mode: 'signatures', keyring: new Keyring(setup.keys), verify, policy: setup.policy, leafHashes };
 }

@@ -71,16 +71,33 @@ export class CheckpointTracker {
   /**
    * Checks the checkpoints due before any leaf (tree size 0), then appends `leafHashes` (32 bytes per event, in
    * sequence order), checking each checkpoint as its tree size is reached. Returns the first fault, if any.
+   * `subtreeRoot`, when given, is the root of those leaves (BatchResult.subtreeRoot): where they form a perfect
+   * subtree with no checkpoint inside, it is appended whole.
    */
-  append(leafHashes: Uint8Array): VerificationFault | undefined {
+  append(leafHashes: Uint8Array, subtreeRoot?: Uint8Array): VerificationFault | undefined {
     const early = this.checkDue();
     if (early !== undefined) return early;
+    const count = leafHashes.length / HASH_SIZE;
+    if (subtreeRoot !== undefined && this.fitsWhole(count)) {
+      this.range.appendSubtree(Math.log2(count), subtreeRoot);
+      return this.checkDue();
+    }
     for (let offset = 0; offset < leafHashes.length; offset += HASH_SIZE) {
       this.range.append(leafHashes.subarray(offset, offset + HASH_SIZE));
       const fault = this.checkDue();
       if (fault !== undefined) return fault;
     }
     return undefined;
+  }
+
+  /**
+   * True when `count` leaves can be appended as one perfect subtree: a power of two, the tree's size a multiple of
+   * it, and no pinned checkpoint's tree size strictly inside the run (its root needs the leaves one by one).
+   */
+  private fitsWhole(count: number): boolean {
+    const size = this.range.treeSize;
+    const next = this.due[0]?.pinned.checkpoint.treeSize;
+    return count > 0 && (count & (count - 1)) === 0 && size % count === 0 && (next === undefined || next >= size + count);
   }
 
   /**

@@ -40,6 +40,11 @@ export interface BatchResult {
    * Transferred, not copied.
    */
   leafHashes: Uint8Array | undefined;
+  /**
+   * When every line verified and the leaves fill a perfect subtree of the tree (a power-of-two count, starting at a
+   * multiple of it): that subtree's root (rootFromLeafHashes of leafHashes).
+   */
+  subtreeRoot: Uint8Array | undefined;
 }
 
 /** Lines a batch carries after its end, to tell an out-of-order sequence from a missing one (see classifySequenceFault). */

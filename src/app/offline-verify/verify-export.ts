@@ -65,7 +65,7 @@ export async function verifyExport(
     bytesVerified += result.size;
     head = result.last ?? head;
     // The batch's leaves are those of its verified events, all before its own fault (if any).
-    fault = (result.leafHashes === undefined ? undefined : tracker?.append(result.leafHashes)) ?? result.fault;
+    fault = (result.leafHashes === undefined ? undefined : tracker?.append(result.leafHashes, result.subtreeRoot)) ?? result.fault;
     onProgress?.({ verified, bytesVerified, totalBytes: source.totalBytes });
     return fault !== undefined;
   });

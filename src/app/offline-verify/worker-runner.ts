@@ -22,12 +22,14 @@ interface Slot {
  * (after stopping them) when one cannot. A worker that dies rejects its batches' promises.
  */
 export async function createWorkerRunner(threads: number, setup: WorkerSetup): Promise<BatchRunner> {
-  const slots: Slot[] = [];
-  try {
-    for (let i = 0; i < threads; i++) slots.push(await startWorker(setup));
-  } catch (err) {
+  // Started together: each spends most of its start-up loading modules, which the threads do side by side.
+  const starting = Array.from({ length: threads }, () => startWorker(setup));
+  const started = await Promise.allSettled(starting);
+  const slots = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure !== undefined) {
     await Promise.all(slots.map((s) => s.worker.terminate()));
-    throw err;
+    throw failure.reason;
   }
   return {
     capacity: threads * (1 + QUEUED_PER_WORKER),
@@ -76,14 +78,35 @@ function startWorker(setup: WorkerSetup): Promise<Slot> {
 }
 
 /**
- * Starts verify-worker next to this module. Built (dist/*.js), Node runs it directly; from TypeScript sources (tsx:
- * the benchmark, tests), the thread first registers tsx's loader, which worker threads do not inherit.
+ * Starts verify-worker next to this module. Built (dist/*.js), Node runs it directly, without the module hooks the
+ * process may have been started with; from TypeScript sources (tests), the thread first registers tsx's loader.
  */
 function spawn(setup: WorkerSetup): Worker {
   const fromSources = import.meta.url.endsWith('.ts');
   const entry = new URL(`./verify-worker.${fromSources ? 'ts' : 'js'}`, import.meta.url);
-  if (!fromSources) return new Worker(entry, { workerData: setup });
+  if (!fromSources) return new Worker(entry, { workerData: setup, execArgv: withoutModuleHooks(process.execArgv) });
   const tsx = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(boot, { eval: true, workerData: setup });
+}
+
+/** Flags that load modules into every thread before its entry (`--import`, `--require`/`-r`, `--loader`). */
+const MODULE_HOOK_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
+
+/**
+ * `execArgv` without its module hooks. A built worker is plain JavaScript; a TypeScript script driving the built
+ * code (the benchmark, under tsx) would otherwise have each worker load and run tsx's hooks on every import, which
+ * made two workers slower than one thread.
+ */
+export function withoutModuleHooks(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i] as string;
+    if (MODULE_HOOK_FLAGS.has(arg)) {
+      i++; // and its value
+    } else if (!MODULE_HOOK_FLAGS.has(arg.split('=')[0] as string)) {
+      kept.push(arg);
+    }
+  }
+  return kept;
 }

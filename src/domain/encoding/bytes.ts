@@ -33,17 +33,34 @@ export function toHex(bytes: Uint8Array): string {
 
 /** Decodes lowercase hex; returns undefined for anything else (odd length, uppercase, other characters). */
 export function fromHex(text: string): Uint8Array | undefined {
-  if (text.length % 2 !== 0) return undefined;
-  const out = new Uint8Array(text.length / 2);
-  for (let i = 0; i < out.length; i++) {
-    const hi = text.charCodeAt(2 * i);
-    const lo = text.charCodeAt(2 * i + 1);
+  const codes = utf8Encoder.encode(text);
+  return fromHexAscii(codes, 0, codes.length);
+}
+
+/**
+ * fromHex over the character codes bytes[from, to) (ASCII text held as bytes, such as a span of an export line):
+ * lowercase hex decoded, or undefined for anything else.
+ */
+export function fromHexAscii(bytes: Uint8Array, from: number, to: number): Uint8Array | undefined {
+  if ((to - from) % 2 !== 0) return undefined;
+  const out = new Uint8Array((to - from) / 2);
+  return decodeHexInto(bytes, from, to, out, 0) ? out : undefined;
+}
+
+/**
+ * Decodes the lowercase hex character codes bytes[from, to) (an even count) into out[outAt..]; false, with out
+ * partly written, at the first code that is not a lowercase hex digit.
+ */
+export function decodeHexInto(bytes: Uint8Array, from: number, to: number, out: Uint8Array, outAt: number): boolean {
+  for (let i = from, o = outAt; i < to; i += 2, o++) {
+    const hi = bytes[i]!;
+    const lo = bytes[i + 1]!;
     const h = hi < 128 ? HEX_VALUE[hi]! : -1;
     const l = lo < 128 ? HEX_VALUE[lo]! : -1;
-    if (h < 0 || l < 0) return undefined;
-    out[i] = (h << 4) | l;
+    if (h < 0 || l < 0) return false;
+    out[o] = (h << 4) | l;
   }
-  return out;
+  return true;
 }
 
 /** Padded standard base64 of `bytes`. */
@@ -71,16 +88,41 @@ export function toBase64(bytes: Uint8Array): string {
  * toBase64 gives for the bytes. Returns undefined otherwise.
  */
 export function fromBase64(text: string): Uint8Array | undefined {
-  if (text.length % 4 !== 0) return undefined;
-  const padding = text.length === 0 ? 0 : text.charCodeAt(text.length - 1) !== PAD ? 0 : text.charCodeAt(text.length - 2) === PAD ? 2 : 1;
-  const chars = text.length - padding;
-  const out = new Uint8Array((text.length / 4) * 3 - padding);
-  let o = 0;
+  const codes = utf8Encoder.encode(text);
+  return fromBase64Ascii(codes, 0, codes.length);
+}
+
+/** fromBase64 over the character codes bytes[from, to) (ASCII text held as bytes): canonical padded base64 only. */
+export function fromBase64Ascii(bytes: Uint8Array, from: number, to: number): Uint8Array | undefined {
+  const length = base64DecodedLength(bytes, from, to);
+  if (length < 0) return undefined;
+  const out = new Uint8Array(length);
+  return decodeBase64Into(bytes, from, to, out, 0) === length ? out : undefined;
+}
+
+/** How many bytes the padded base64 bytes[from, to) decodes to (from its length and padding); -1 for a length not a multiple of 4. */
+export function base64DecodedLength(bytes: Uint8Array, from: number, to: number): number {
+  const length = to - from;
+  if (length % 4 !== 0) return -1;
+  return (length / 4) * 3 - base64Padding(bytes, from, to);
+}
+
+/**
+ * Decodes the canonical padded base64 character codes bytes[from, to) into out[outAt..] (base64DecodedLength(…)
+ * bytes). Returns that count, or -1 (out partly written) for a length not a multiple of 4, a code outside the
+ * alphabet, or non-zero unused bits before the padding.
+ */
+export function decodeBase64Into(bytes: Uint8Array, from: number, to: number, out: Uint8Array, outAt: number): number {
+  const length = to - from;
+  if (length % 4 !== 0) return -1;
+  const padding = base64Padding(bytes, from, to);
+  const chars = length - padding;
+  let o = outAt;
   let n = 0;
   for (let i = 0; i < chars; i++) {
-    const c = text.charCodeAt(i);
+    const c = bytes[from + i]!;
     const v = c < 128 ? BASE64_VALUE[c]! : -1;
-    if (v < 0) return undefined;
+    if (v < 0) return -1;
     n = (n << 6) | v;
     if ((i & 3) === 3) {
       out[o++] = n >> 16;
@@ -90,14 +132,29 @@ export function fromBase64(text: string): Uint8Array | undefined {
     }
   }
   if (padding === 2) {
-    if ((n & 0x0f) !== 0) return undefined;
-    out[o] = n >> 4;
+    if ((n & 0x0f) !== 0) return -1;
+    out[o++] = n >> 4;
   } else if (padding === 1) {
-    if ((n & 0x03) !== 0) return undefined;
+    if ((n & 0x03) !== 0) return -1;
     out[o++] = n >> 10;
-    out[o] = (n >> 2) & 255;
+    out[o++] = (n >> 2) & 255;
   }
-  return out;
+  return o - outAt;
+}
+
+function base64Padding(bytes: Uint8Array, from: number, to: number): number {
+  if (to === from || bytes[to - 1] !== PAD) return 0;
+  return bytes[to - 2] === PAD ? 2 : 1;
+}
+
+/** Byte-wise (lexicographic) comparison of a[aAt, aEnd) with b[bAt, bEnd): negative, zero or positive. */
+export function compareByteRanges(a: Uint8Array, aAt: number, aEnd: number, b: Uint8Array, bAt: number, bEnd: number): number {
+  const n = Math.min(aEnd - aAt, bEnd - bAt);
+  for (let k = 0; k < n; k++) {
+    const d = a[aAt + k]! - b[bAt + k]!;
+    if (d !== 0) return d;
+  }
+  return aEnd - aAt - (bEnd - bAt);
 }
 
 /** Concatenates byte arrays. */

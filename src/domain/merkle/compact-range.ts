@@ -1,6 +1,6 @@
 import { MerkleError } from '../errors.js';
 import { HASH_SIZE, nodeHash } from './tree-hash.js';
-import { foldSubtrees, isTreeCount, perfectSubtrees, type MerkleNode, type NodeId } from './subtree-range.js';
+import { foldSubtrees, isPowerOfTwo, isTreeCount, perfectSubtrees, type MerkleNode, type NodeId } from './subtree-range.js';
 
 /**
  * A compact range over leaves [0, treeSize): the hashes of its perfect subtrees, largest first (one per set bit of
@@ -74,6 +74,30 @@ export class CompactRange {
     return completed;
   }
 
+  /**
+   * Appends a perfect subtree of 2^level leaves, given its root (rootFromLeafHashes of its leaves), as if its leaves
+   * were appended one by one: the same compact range, without hashing them again here. The tree size must be a
+   * multiple of 2^level, so the subtree is a node of the tree. Throws MerkleError MERKLE_RANGE_INVALID otherwise,
+   * or for a hash that is not 32 bytes or a tree past 2^53 − 1 leaves.
+   */
+  appendSubtree(level: number, hash: Uint8Array): void {
+    const leaves = 2 ** level;
+    if (!Number.isInteger(level) || level < 0 || hash.length !== HASH_SIZE || this.size % leaves !== 0 || !isTreeCount(this.size + leaves)) {
+      throw new MerkleError({
+        code: 'MERKLE_RANGE_INVALID',
+        message: `a subtree of 2^${level} leaves with a 32-byte root can only be appended to a tree whose size is a multiple of its leaves`,
+        details: { treeSize: this.size },
+      });
+    }
+    let node: MerkleNode = { level, index: this.size / leaves, hash };
+    while (node.index % 2 === 1) {
+      const left = this.subtrees.pop() as MerkleNode;
+      node = { level: node.level + 1, index: (node.index - 1) / 2, hash: nodeHash(left.hash, node.hash) };
+    }
+    this.subtrees.push(node);
+    this.size += leaves;
+  }
+
   /** RFC 6962 §2.1 MTH of the leaves covered: the empty tree's root for none. */
   rootHash(): Uint8Array {
     return foldSubtrees(this.subtrees.map((n) => n.hash));
@@ -85,4 +109,26 @@ export function rootFromLeafHashes(leafHashes: Iterable<Uint8Array>): Uint8Array
   const range = CompactRange.empty();
   for (const hash of leafHashes) range.append(hash);
   return range.rootHash();
+}
+
+/**
+ * rootFromLeafHashes for a power-of-two number of leaves, given as one buffer of 32-byte leaf hashes: a perfect tree,
+ * whose MTH is the pairwise fold, level by level. It hashes the same nodes rootFromLeafHashes does, in a copy of
+ * the buffer, without a node object per hash. Throws MerkleError MERKLE_RANGE_INVALID when the count of hashes is
+ * not a power of two.
+ */
+export function perfectTreeRoot(leafHashes: Uint8Array): Uint8Array {
+  const count = leafHashes.length / HASH_SIZE;
+  if (!Number.isInteger(count) || count < 1 || !isPowerOfTwo(count)) {
+    throw new MerkleError({ code: 'MERKLE_RANGE_INVALID', message: `a perfect tree has a power-of-two count of 32-byte leaf hashes, not ${leafHashes.length} bytes`, details: { treeSize: count } });
+  }
+  const level = leafHashes.slice();
+  for (let width = count; width > 1; width /= 2) {
+    for (let i = 0; i < width / 2; i++) {
+      const left = level.subarray(2 * i * HASH_SIZE, (2 * i + 1) * HASH_SIZE);
+      const right = level.subarray((2 * i + 1) * HASH_SIZE, (2 * i + 2) * HASH_SIZE);
+      level.set(nodeHash(left, right), i * HASH_SIZE);
+    }
+  }
+  return level.slice(0, HASH_SIZE);
 }

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { batchLines } from '../../../src/app/offline-verify/batch-lines.js';
+import { utf8 } from '../../../src/domain/encoding/bytes.js';
 import { textSource } from './chain-fixture.js';
 import type { LineBatch } from '../../../src/app/offline-verify/line-batch.js';
 
@@ -42,5 +44,58 @@ describe('batchLines', () => {
     const buffers = new Set(batches.map((b) => b.text.buffer));
     expect(buffers.size).toBe(batches.length);
     for (const b of batches) expect(b.text.byteOffset).toBe(0);
+  });
+});
+
+/** `bytes` cut at `cuts` (offsets, in any order, repeats giving empty chunks), as views into it. */
+async function* cutAt(bytes: Uint8Array, cuts: readonly number[]): AsyncGenerator<Uint8Array> {
+  const points = [...cuts.map((c) => c % (bytes.length + 1)), bytes.length].sort((a, b) => a - b);
+  let start = 0;
+  for (const end of points) {
+    yield bytes.subarray(start, end);
+    start = end;
+  }
+}
+
+/** The batches batchLines should give, from the text split on "\n" (a trailing "\n" ends the last line). */
+function expectedBatches(text: string, size: number, lookahead: number) {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const withNewlines = (from: number, to: number) => lines.slice(from, to).map((l) => `${l}\n`).join('');
+  const batches = [];
+  for (let first = 0, id = 0; first < lines.length; first += size, id++) {
+    const count = Math.min(size, lines.length - first);
+    const ahead = Math.min(lookahead, lines.length - first - count);
+    batches.push({
+      id,
+      firstLine: first + 1,
+      count,
+      // The bytes the lines take in the source: a last line without "\n" gets one in `text`, not in `size`.
+      size: utf8(withNewlines(first, first + count)).length - (first + count === lines.length && !text.endsWith('\n') ? 1 : 0),
+      hasAnchor: first > 0,
+      lookahead: ahead,
+      text: withNewlines(Math.max(0, first - 1), first + count + ahead),
+    });
+  }
+  return batches;
+}
+
+const line = fc.string({ unit: fc.constantFrom('a', 'z', '{', '"', ' ', '\u00e9', '\u20ac', '\u{1f600}'), maxLength: 12 });
+const text = fc.tuple(fc.array(line, { maxLength: 40 }), fc.boolean()).map(([lines, lastNewline]) => lines.join('\n') + (lastNewline && lines.length > 0 ? '\n' : ''));
+const cuts = fc.oneof(fc.array(fc.nat(), { maxLength: 30 }), fc.constant('every byte' as const));
+
+describe('batchLines, for any text cut into any chunks', () => {
+  it('gives the batches of the text split on "\\n": anchors, lines, lookahead, sizes and line numbers', async () => {
+    await fc.assert(
+      fc.asyncProperty(text, cuts, fc.integer({ min: 1, max: 8 }), fc.integer({ min: 0, max: 4 }), async (t, cut, size, lookahead) => {
+        const bytes = utf8(t);
+        const points = cut === 'every byte' ? Array.from(bytes.keys()) : cut;
+        const got: LineBatch[] = [];
+        for await (const batch of batchLines(cutAt(bytes, points), size, lookahead)) got.push(batch);
+        expect(got.map((b) => ({ ...b, text: decode(b) }))).toEqual(expectedBatches(t, size, lookahead));
+        for (const b of got) expect(b.text.buffer).not.toBe(bytes.buffer);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -6,7 +6,7 @@ import type { VerificationFault } from '../../../src/app/offline-verify/verifica
 function result(id: number, fault?: number): BatchResult {
   const f: VerificationFault | undefined =
     fault === undefined ? undefined : { sequence: fault, line: fault, check: 'content_hash', code: 'CHAIN_CONTENT_HASH_MISMATCH', message: `bad ${fault}` };
-  return { id, count: 10, size: 100, verified: fault === undefined ? 10 : fault - id * 10 - 1, fault: f, last: undefined, leafHashes: undefined };
+  return { id, count: 10, size: 100, verified: fault === undefined ? 10 : fault - id * 10 - 1, fault: f, last: undefined, leafHashes: undefined, subtreeRoot: undefined };
 }
 
 describe('ResultOrder', () => {

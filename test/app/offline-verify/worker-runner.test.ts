@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runOfflineVerify } from '../../../src/app/offline-verify/offline-verify.js';
 import { parsePinnedCheckpoint } from '../../../src/app/offline-verify/pinned-checkpoint.js';
+import { withoutModuleHooks } from '../../../src/app/offline-verify/worker-runner.js';
 import { buildChain, ndjson, requestFor, textSource } from './chain-fixture.js';
 
 // 300 events in batches of 32 lines: ten batches, so the worker threads verify batches side by side.
@@ -35,5 +36,49 @@ describe('runOfflineVerify on worker threads', { timeout: 60_000 }, () => {
     const request = requestFor(chain, textSource(ndjson(chain.lines)), { workers: 2 });
     const broken = { ...request, verifier: { ...request.verifier, module: { ...request.verifier.module, exportName: 'noSuchVerifier' } } };
     await expect(runOfflineVerify(broken, small)).rejects.toThrow(/does not export a function noSuchVerifier/);
+  });
+});
+
+describe('withoutModuleHooks', () => {
+  describe.each(['--import', '--require', '-r', '--loader', '--experimental-loader'])('when execArgv has %s', (flag) => {
+    it('drops the flag and the value after it', () => {
+      expect(withoutModuleHooks(['--enable-source-maps', flag, 'tsx', '--max-old-space-size=512'])).toEqual(['--enable-source-maps', '--max-old-space-size=512']);
+    });
+
+    it('drops its --flag=value form', () => {
+      expect(withoutModuleHooks([`${flag}=./hooks.mjs`, '--cpu-prof'])).toEqual(['--cpu-prof']);
+    });
+  });
+
+  describe('when execArgv has several hooks among other flags', () => {
+    it('keeps every other flag, in order, and leaves its input unchanged', () => {
+      const execArgv = Object.freeze([
+        '--import',
+        'tsx',
+        '--max-old-space-size=512',
+        '-r',
+        './a.cjs',
+        '--enable-source-maps',
+        '--loader=ts-node/esm',
+        '--cpu-prof',
+        '--experimental-loader',
+        './b.mjs',
+        '--cpu-prof-dir=/tmp/prof',
+        '--require=./c.cjs',
+        '--stack-size=2000',
+      ]);
+      expect(withoutModuleHooks(execArgv)).toEqual(['--max-old-space-size=512', '--enable-source-maps', '--cpu-prof', '--cpu-prof-dir=/tmp/prof', '--stack-size=2000']);
+      expect(execArgv).toHaveLength(13);
+    });
+  });
+
+  describe('when execArgv has no hooks', () => {
+    it('returns the same flags in a new array, including flags that merely contain a hook name', () => {
+      const execArgv = ['--enable-source-maps', '--experimental-require-module', '--experimental-import-meta-resolve', '--max-old-space-size=512'];
+      const kept = withoutModuleHooks(execArgv);
+      expect(kept).toEqual(execArgv);
+      expect(kept).not.toBe(execArgv);
+      expect(withoutModuleHooks([])).toEqual([]);
+    });
   });
 });
