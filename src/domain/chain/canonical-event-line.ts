@@ -89,13 +89,13 @@ export class CanonicalEventLine {
     this.witnessIdAt = i + 1;
     i = stringAt(bytes, i, end);
     this.witnessIdEnd = i - 1;
+    this.witnessIdPlain = !lastString.escaped;
     i = member(bytes, i, end, WITNESS_SIGNATURE);
     this.witnessSignatureAt = i + 1;
     i = stringAt(bytes, i, end);
     this.witnessSignatureEnd = i - 1;
     if (i < 0 || bytes[i] !== RIGHT_BRACE || (i + 1 < limit && bytes[i + 1] !== NEWLINE)) return false;
     this.end = i + 1;
-    this.witnessIdPlain = isPlain(bytes, this.witnessIdAt, this.witnessIdEnd);
     return this.timestampIsCanonical();
   }
 
@@ -189,6 +189,21 @@ const TRUE = ascii('true');
 const FALSE = ascii('false');
 const NULL = ascii('null');
 
+/** What the last string stringAt accepted held: an escape, a character beyond ASCII (so callers need not scan it again). */
+const lastString = { escaped: false, nonAscii: false };
+
+/** What a byte is inside a JSON string: written as it is, part of a multi-byte character, its end, an escape, or not allowed raw. */
+const PLAIN = 0;
+const HIGH = 1;
+const CLOSE = 2;
+const ESCAPE = 3;
+const CONTROL = 4;
+const STRING_BYTE = new Uint8Array(256).fill(PLAIN);
+STRING_BYTE.fill(CONTROL, 0, 0x20);
+STRING_BYTE.fill(HIGH, 0x80, 0x100);
+STRING_BYTE[0x22] = CLOSE;
+STRING_BYTE[0x5c] = ESCAPE;
+
 /** 1 for the character codes of 0-9 and a-f. */
 const LOWER_HEX = new Uint8Array(256);
 for (const c of ascii('0123456789abcdef')) LOWER_HEX[c] = 1;
@@ -219,17 +234,27 @@ function stringAt(bytes: Uint8Array, i: number, end: number): number {
   if (i < 0 || bytes[i] !== QUOTE) return FAIL;
   const from = i + 1;
   let nonAscii = false;
-  for (let j = from; j < end; ) {
-    const c = bytes[j] as number;
-    if (c === QUOTE) return nonAscii && !isUtf8(bytes, from, j) ? FAIL : j + 1;
-    if (c === BACKSLASH) {
+  let escaped = false;
+  let j = from;
+  while (j < end) {
+    // Runs of characters written as they are take one table lookup each.
+    const kind = STRING_BYTE[bytes[j] as number] as number;
+    if (kind === PLAIN) {
+      j++;
+    } else if (kind === HIGH) {
+      nonAscii = true;
+      j++;
+    } else if (kind === CLOSE) {
+      if (nonAscii && !isUtf8(bytes, from, j)) return FAIL;
+      lastString.escaped = escaped;
+      lastString.nonAscii = nonAscii;
+      return j + 1;
+    } else if (kind === ESCAPE) {
+      escaped = true;
       j = escapeAt(bytes, j, end);
       if (j < 0) return FAIL;
-    } else if (c < 0x20) {
-      return FAIL;
     } else {
-      if (c >= 0x80) nonAscii = true;
-      j++;
+      return FAIL;
     }
   }
   return FAIL;
@@ -295,7 +320,7 @@ function objectAt(bytes: Uint8Array, i: number, end: number, depth: number): num
     j = stringAt(bytes, j, end);
     if (j < 0) return FAIL;
     const nameEnd = j - 1;
-    if (!isPlainAscii(bytes, nameAt, nameEnd)) return FAIL;
+    if (lastString.escaped || lastString.nonAscii) return FAIL;
     if (previousAt >= 0 && compareByteRanges(bytes, previousAt, previousEnd, bytes, nameAt, nameEnd) >= 0) return FAIL;
     previousAt = nameAt;
     previousEnd = nameEnd;
@@ -360,20 +385,6 @@ function numberAt(bytes: Uint8Array, i: number, end: number): number {
 
 function isDigit(c: number): boolean {
   return c >= DIGIT_0 && c <= DIGIT_9;
-}
-
-/** True when bytes[from, to) holds no backslash: a string's characters as they are, without escapes. */
-function isPlain(bytes: Uint8Array, from: number, to: number): boolean {
-  for (let k = from; k < to; k++) if (bytes[k] === BACKSLASH) return false;
-  return true;
-}
-
-function isPlainAscii(bytes: Uint8Array, from: number, to: number): boolean {
-  for (let k = from; k < to; k++) {
-    const c = bytes[k] as number;
-    if (c === BACKSLASH || c >= 0x80) return false;
-  }
-  return true;
 }
 
 /** Bytes as Latin-1 text (one character per byte): ASCII bytes give their own characters. */
