@@ -34,8 +34,9 @@ export const VERSION: string = (
  * Composition root of the server. The startup sequence, in this order, each failure stopping the process before
  * it listens (the CLI prints one line naming the error and exits non-zero):
  *   1. configuration (parsed by the caller) and 2. DEV_MODE/ENVIRONMENT consistency (parseConfig), then what
- *      serving adds: CHECKPOINT_ORIGIN, and outside development at least the quorum of CHECKPOINT_COSIGNERS
- *      (requireServeCheckpointing: CONFIG_INVALID), so an unwitnessed log never starts; the Conclave's roster
+ *      serving adds: CHECKPOINT_ORIGIN, and outside development at least the quorum of CHECKPOINT_COSIGNERS and
+ *      DATABASE_URL (requireServeCheckpointing: CONFIG_INVALID), so an unwitnessed or per-instance log never
+ *      starts; the Conclave's roster
  *      (DELIBERATION_ROSTER_INVALID) and model provider (CONCLAVE_LLM_CONFIG read: CONFIG_INVALID);
  *   3. key custody: the HSM, or development keys (HSMNotConfiguredError);
  *   4. configuration floors, HALT_POLL_MS and CHECKPOINT_INTERVAL_SECONDS included (StartupFloorViolationError);

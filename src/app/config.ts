@@ -388,12 +388,32 @@ export function requireCheckpointCosigners(
 
 /**
  * What `archon72 serve` needs beyond parseConfig, checked at its configuration step, before key custody opens: the
- * checkpoint origin, then (outside development) at least CHECKPOINT_COSIGNER_QUORUM checkpoint cosigners. Other
- * commands never publish checkpoints, so they need neither. Throws ConfigError CONFIG_INVALID naming
- * CHECKPOINT_ORIGIN (requireCheckpointOrigin) or CHECKPOINT_COSIGNERS (requireCheckpointCosigners).
+ * checkpoint origin, then (outside development) at least CHECKPOINT_COSIGNER_QUORUM checkpoint cosigners and a
+ * PostgreSQL event store. Other commands never publish checkpoints, so they need neither. Throws ConfigError
+ * CONFIG_INVALID naming CHECKPOINT_ORIGIN (requireCheckpointOrigin), CHECKPOINT_COSIGNERS
+ * (requireCheckpointCosigners) or DATABASE_URL (requireSharedEventStore).
  */
 export function requireServeCheckpointing(config: Config): { origin: string; cosigners: CheckpointCosignerConfig[] } {
-  return { origin: requireCheckpointOrigin(config), cosigners: requireCheckpointCosigners(config) };
+  const checkpointing = { origin: requireCheckpointOrigin(config), cosigners: requireCheckpointCosigners(config) };
+  requireSharedEventStore(config);
+  return checkpointing;
+}
+
+/**
+ * Outside development the server needs DATABASE_URL. Without it every instance would open its own embedded PGlite
+ * under its own data directory: each replica behind the load balancer a separate log under one origin, and
+ * observers shown a different chain by each (a fork nobody decided). The embedded store is for development and
+ * evaluation on one machine. Throws ConfigError CONFIG_INVALID naming DATABASE_URL.
+ */
+export function requireSharedEventStore(config: Pick<Config, 'databaseUrl' | 'isDevelopmentEnvironment' | 'environment'>): void {
+  if (config.isDevelopmentEnvironment || config.databaseUrl !== undefined) return;
+  throw new ConfigError({
+    code: 'CONFIG_INVALID',
+    message:
+      `DATABASE_URL is unset; ENVIRONMENT=${config.environment} serves from PostgreSQL (postgresql://…): instances on embedded ` +
+      'PGlite would each keep a log of their own. Embedded PGlite is for a development environment',
+    details: { variable: 'DATABASE_URL' },
+  });
 }
 
 /**

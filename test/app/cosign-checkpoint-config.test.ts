@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, requireCheckpointCosigners, requireServeCheckpointing } from '../../src/app/config.js';
+import { parseConfig, requireCheckpointCosigners, requireServeCheckpointing, requireSharedEventStore } from '../../src/app/config.js';
 import { ConfigError, StartupFloorViolationError } from '../../src/domain/errors.js';
 import { toBase64 } from '../../src/domain/encoding/bytes.js';
 import { expectCode } from '../support/expect-code.js';
@@ -78,8 +78,10 @@ describe('requireCheckpointCosigners', () => {
 describe('requireServeCheckpointing (archon72 serve, at its configuration step)', () => {
   const cosigners = `a=http://h=${KEY_A};b=http://h=${KEY_B}`;
 
-  it('returns the origin and the cosigners of a production configuration that has both', () => {
-    const checkpointing = requireServeCheckpointing(parseConfig({ DEV_MODE: 'false', CHECKPOINT_ORIGIN: 'log.example.org/archon72', CHECKPOINT_COSIGNERS: cosigners }));
+  const database = { DATABASE_URL: 'postgresql://archon72_app@db-host/archon72' };
+
+  it('returns the origin and the cosigners of a production configuration that has both, and PostgreSQL', () => {
+    const checkpointing = requireServeCheckpointing(parseConfig({ DEV_MODE: 'false', CHECKPOINT_ORIGIN: 'log.example.org/archon72', CHECKPOINT_COSIGNERS: cosigners, ...database }));
     expect({ origin: checkpointing.origin, cosigners: checkpointing.cosigners.map((c) => c.name) }).toEqual({ origin: 'log.example.org/archon72', cosigners: ['a', 'b'] });
   });
 
@@ -95,6 +97,22 @@ describe('requireServeCheckpointing (archon72 serve, at its configuration step)'
     const err = expectCode(() => requireServeCheckpointing(parseConfig({ CHECKPOINT_ORIGIN: 'log.example.org/archon72' })), ConfigError, 'CONFIG_INVALID');
     expect(err.details).toEqual({ variable: 'CHECKPOINT_COSIGNERS' });
     expect(err.message).toMatch(/^CHECKPOINT_COSIGNERS is empty; production \(ENVIRONMENT=production\) needs at least CHECKPOINT_COSIGNER_QUORUM=2 /);
+  });
+
+  it('refuses production with an origin and cosigners but no DATABASE_URL (CONFIG_INVALID naming it): every instance would keep its own log', () => {
+    for (const environment of ['production', 'staging']) {
+      const env = { ENVIRONMENT: environment, CHECKPOINT_ORIGIN: 'log.example.org/archon72', CHECKPOINT_COSIGNERS: cosigners };
+      const err = expectCode(() => requireServeCheckpointing(parseConfig(env)), ConfigError, 'CONFIG_INVALID');
+      expect(err.details).toEqual({ variable: 'DATABASE_URL' });
+      expect(err.message).toBe(
+        `DATABASE_URL is unset; ENVIRONMENT=${environment} serves from PostgreSQL (postgresql://…): instances on embedded PGlite would each keep a log of their own. Embedded PGlite is for a development environment`,
+      );
+    }
+  });
+
+  it('lets a development environment serve from embedded PGlite, with DEV_MODE or a test HSM', () => {
+    for (const devMode of ['true', 'false']) expect(() => requireSharedEventStore(parseConfig({ DEV_MODE: devMode, ENVIRONMENT: 'development' }))).not.toThrow();
+    expectCode(() => requireSharedEventStore(parseConfig({ DEV_MODE: 'false', ENVIRONMENT: 'production' })), ConfigError, 'CONFIG_INVALID');
   });
 
   it('needs neither in development with DEV_MODE (the development origin, unwitnessed checkpoints)', () => {

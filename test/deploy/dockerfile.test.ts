@@ -60,9 +60,10 @@ describe('Dockerfile', () => {
     expect(() => parseConfig({ ...imageEnv, DEV_MODE: 'true' })).toThrow(DevModeEnvironmentMismatchError);
   });
 
-  it('refuses to serve on its defaults alone (no checkpoint origin, no cosigners) but accepts a complete production environment', () => {
+  it('refuses to serve on its defaults alone (no checkpoint origin, no cosigners, no PostgreSQL) but accepts a complete production environment', () => {
     expect(() => requireServeCheckpointing(parseConfig(imageEnv))).toThrow(ConfigError);
-    const complete = { ...imageEnv, CHECKPOINT_ORIGIN: 'log.example.org/archon72', CHECKPOINT_COSIGNERS: validCosigners(2) };
+    const complete = { ...imageEnv, CHECKPOINT_ORIGIN: 'log.example.org/archon72', CHECKPOINT_COSIGNERS: validCosigners(2), DATABASE_URL: 'postgresql://archon72_app@db-host/archon72' };
+    expect(() => requireServeCheckpointing(parseConfig({ ...complete, DATABASE_URL: '' }))).toThrow(ConfigError);
     expect(requireServeCheckpointing(parseConfig(complete)).cosigners).toHaveLength(2);
   });
 

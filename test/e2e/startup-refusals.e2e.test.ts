@@ -23,7 +23,8 @@ describe('archon72 serve refuses unsafe configurations before it listens', () =>
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const serve = (env: Record<string, string>) => runCli(['serve', '--migrate'], { ...base, ...env });
+  // Production serves from PostgreSQL; every refusal here comes before the database is opened (never reached).
+  const serve = (env: Record<string, string>) => runCli(['serve', '--migrate'], { ...base, DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none', ...env });
   const expectRefusal = (result: ReturnType<typeof serve>, status: number, line: RegExp) => {
     expect(result.status, result.stderr).toBe(status);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);

@@ -43,8 +43,8 @@ describe('archon72 serve: the startup sequence', () => {
     runCli(['serve', ...args], { DEV_MODE: 'true', ENVIRONMENT: 'development', ARCHON72_DATA_DIR: dataDir, API_PORT: randomPort(), ...env });
   const production = (env: Record<string, string> = {}) =>
     runCli(['serve'], { DEV_MODE: 'false', ENVIRONMENT: 'production', ARCHON72_DATA_DIR: dataDir, API_PORT: randomPort(), ...env });
-  /** What gets production past its configuration step: an origin and two cosigners (never reached). */
-  const checkpointing = { CHECKPOINT_ORIGIN: 'archon72.test/startup', CHECKPOINT_COSIGNERS: UNREACHABLE_COSIGNERS };
+  /** What gets production past its configuration step: an origin, two cosigners and a PostgreSQL URL (none reached). */
+  const checkpointing = { CHECKPOINT_ORIGIN: 'archon72.test/startup', CHECKPOINT_COSIGNERS: UNREACHABLE_COSIGNERS, DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none' };
 
   it('1. configuration: a bad value names the variable and what it accepts, before anything else', () => {
     expectRefusal(dev({ API_PORT: 'eighty' }), 2, /^archon72: CONFIG_INVALID: API_PORT="eighty" is invalid; expected a port number 1–65535$/m);
@@ -62,7 +62,7 @@ describe('archon72 serve: the startup sequence', () => {
     expectRefusal(dev({ ENVIRONMENT: 'production', HALT_POLL_MS: '5000' }), 2, /^archon72: DevModeEnvironmentMismatchError: CONFIG_DEV_MODE_ENVIRONMENT_MISMATCH: /);
   });
 
-  it('2. in production, a missing CHECKPOINT_ORIGIN, then too few CHECKPOINT_COSIGNERS, stop startup before the HSM and the floors', () => {
+  it('2. in production, a missing CHECKPOINT_ORIGIN, then too few CHECKPOINT_COSIGNERS, then no DATABASE_URL, stop startup before the HSM and the floors', () => {
     // No HSM configured and HALT_POLL_MS above its ceiling either: the configuration step reports first.
     expectRefusal(
       production({ HALT_POLL_MS: '5000', CHECKPOINT_COSIGNERS: UNREACHABLE_COSIGNERS }),
@@ -74,7 +74,12 @@ describe('archon72 serve: the startup sequence', () => {
       2,
       /^archon72: CONFIG_INVALID: CHECKPOINT_COSIGNERS is empty; production \(ENVIRONMENT=production\) needs at least CHECKPOINT_COSIGNER_QUORUM=2 checkpoint cosigners \(archon72 witness serve\), or no checkpoint is ever witnessed$/m,
     );
-    // A development ENVIRONMENT may run unwitnessed (DEV_MODE=false on a test HSM): it gets as far as the HSM.
+    expectRefusal(
+      production({ HALT_POLL_MS: '5000', CHECKPOINT_ORIGIN: checkpointing.CHECKPOINT_ORIGIN, CHECKPOINT_COSIGNERS: UNREACHABLE_COSIGNERS }),
+      2,
+      /^archon72: CONFIG_INVALID: DATABASE_URL is unset; ENVIRONMENT=production serves from PostgreSQL \(postgresql:\/\/…\): instances on embedded PGlite would each keep a log of their own\./m,
+    );
+    // A development ENVIRONMENT may run unwitnessed (DEV_MODE=false on a test HSM) on PGlite: it gets as far as the HSM.
     expectRefusal(production({ ENVIRONMENT: 'development', CHECKPOINT_ORIGIN: checkpointing.CHECKPOINT_ORIGIN }), 2, /^archon72: HSMNotConfiguredError: CUSTODY_HSM_NOT_CONFIGURED: /);
   });
 
