@@ -480,5 +480,8 @@ export function createConclaveService(stack: Stack, parts: { roster: Roster; llm
     provider: parts.provider,
     gate: guard,
     log: parts.log,
+    keepers: stack.registry,
+    clock: stack.clock,
+    verify: verifyEd25519Sodium,
   });
 }

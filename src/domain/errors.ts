@@ -125,8 +125,8 @@ export type CosignerErrorCode =
   | 'COSIGNER_STATE_WRITE_FAILED';
 
 /**
- * The Conclave (deliberation): a motion file or request that breaks its rules, a roster that is not the 72, a
- * session the log does not hold or that has ended, a session's events that do not replay (the procedure refuses
+ * The Conclave (deliberation): a motion file or request that breaks its rules, a keeper's signed opening that is
+ * malformed or expired, a roster that is not the 72, a session the log does not hold, already holds, or that has ended, a session's events that do not replay (the procedure refuses
  * them), an archon without a usable key.
  */
 export type DeliberationErrorCode =
@@ -135,6 +135,9 @@ export type DeliberationErrorCode =
   | 'DELIBERATION_SESSION_NOT_FOUND'
   | 'DELIBERATION_SESSION_FINISHED'
   | 'DELIBERATION_SESSION_BUSY'
+  | 'DELIBERATION_SESSION_EXISTS'
+  | 'DELIBERATION_AUTHORIZATION_INVALID'
+  | 'DELIBERATION_AUTHORIZATION_EXPIRED'
   | 'DELIBERATION_SESSION_CORRUPT'
   | 'DELIBERATION_ARCHON_KEY_MISSING';
 

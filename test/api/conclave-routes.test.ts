@@ -5,6 +5,7 @@ import { buildApp } from '../../src/api/app.js';
 import { createPgEventQuery } from '../../src/adapters/postgres/pg-event-query.js';
 import { loadRoster } from '../../src/adapters/conclave/roster-file.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
+import { verifyEd25519Sodium } from '../../src/adapters/crypto/sodium-ed25519.js';
 import { EventFeed } from '../../src/app/event-stream/event-feed.js';
 import { createSessionLog } from '../../src/app/conclave/session-log.js';
 import { ConclaveService, type ConclaveServiceDeps } from '../../src/app/conclave/conclave-service.js';
@@ -13,6 +14,10 @@ import { createTestStack, type TestStack } from '../support/test-stack.js';
 import { createTestHalt, eventually, type TestHalt } from '../support/test-halt.js';
 import { expectRejection } from '../support/expect-rejection.js';
 import { AppError, LimitError } from '../../src/domain/errors.js';
+import { createTestKeeper, registerKeeperByHand, signAs } from '../support/keepers.js';
+import { parseSignedStatement, toSignedStatementJson, verifySignedStatement, type SignedKeeperStatement } from '../../src/domain/signing/keeper-statement.js';
+import { Keyring } from '../../src/domain/signing/keyring.js';
+import { toCanonicalTimestamp } from '../../src/domain/chain/timestamp.js';
 import type { ConclaveDeps } from '../../src/app/conclave/run-session.js';
 import type { Roster } from '../../src/domain/deliberation/roster.js';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -47,7 +52,8 @@ describe('conclave routes', () => {
   const lines: LogLine[] = [];
   const log: ConclaveServiceDeps['log'] = (level, message, fields) => void lines.push({ level, message, ...(fields === undefined ? {} : { fields }) });
   /** A service over the same stack, for the tests of its limits (the app's service is shared by the suite). */
-  const serviceWith = (options: Partial<ConclaveServiceDeps>) => new ConclaveService({ conclave, provider: 'simulated', gate: halt.guard, log, ...options });
+  const serviceWith = (options: Partial<ConclaveServiceDeps>) =>
+    new ConclaveService({ conclave, provider: 'simulated', gate: halt.guard, log, keepers: stack.registry, clock: systemClock, verify: verifyEd25519Sodium, ...options });
 
   beforeAll(async () => {
     stack = await createTestStack();
@@ -221,6 +227,79 @@ describe('conclave routes', () => {
     });
   });
 
+  describe('a session opened by a keeper’s signed conclave.session.open statement, without the admin token', () => {
+    const carol = createTestKeeper('carol', 41);
+    const mallory = createTestKeeper('mallory', 42);
+    const keeperMotion = (keeperId: string) => ({ title: MOTION.title, text: MOTION.text, kind: 'policy', submitted_by: keeperId });
+    /** A statement valid now for an hour, on a motion Carol submits, for a new session. */
+    const statement = (overrides: Record<string, unknown> = {}) => {
+      const now = Date.now();
+      return {
+        type: 'conclave.session.open',
+        session_id: randomUUID(),
+        motion: keeperMotion(carol.keeperId),
+        rounds: 1,
+        seed: 'keeper-opening',
+        issued_at: toCanonicalTimestamp(new Date(now - 60_000)),
+        expires_at: toCanonicalTimestamp(new Date(now + 30 * 60_000)),
+        nonce: randomUUID().replaceAll('-', ''),
+        ...overrides,
+      };
+    };
+    const document = (signed: SignedKeeperStatement) => toSignedStatementJson(signed);
+    let signed: SignedKeeperStatement;
+    let sessionId: string;
+
+    beforeAll(async () => {
+      await registerKeeperByHand(stack, carol);
+      signed = signAs(carol, statement());
+      const res = await start(document(signed), {});
+      expect(res.statusCode, res.body).toBe(202);
+      sessionId = res.json<{ session_id: string }>().session_id;
+      await eventually(() => !service.isRunning(sessionId), SESSION_TIMEOUT_MS);
+    }, SESSION_TIMEOUT_MS + 10_000);
+
+    it('opens the session the statement names, and session_opened records the statement, whose signature verifies', async () => {
+      expect(sessionId).toBe(signed.statement.session_id);
+      const [opened] = await service.events(sessionId);
+      expect(opened).toMatchObject({ eventType: 'conclave.session_opened', agentId: 'SYSTEM:CONCLAVE' });
+      const payload = opened?.payload as { authorization: unknown; motion: unknown; seed: string; rules: { rounds: number } };
+      expect(payload.authorization).toEqual(document(signed));
+      expect(payload).toMatchObject({ motion: signed.statement.motion, seed: 'keeper-opening', rules: { rounds: 1 } });
+      const recorded = parseSignedStatement(payload.authorization);
+      const key = verifySignedStatement(recorded, new Keyring(await stack.registry.listKeeperKeys()), systemClock.now(), verifyEd25519Sodium);
+      expect(key.agentId).toBe(carol.keeperId);
+      const status = (await app.inject({ url: `/v1/conclave/sessions/${sessionId}` })).json();
+      expect(status).toMatchObject({ status: 'adjourned', motion: signed.statement.motion });
+    });
+
+    it('refuses the same signed statement again: 409 DELIBERATION_SESSION_EXISTS, and writes nothing', async () => {
+      const before = await conclaveEvents();
+      expect(refusal(await start(document(signed), {}), 409)).toMatchObject({ code: 'DELIBERATION_SESSION_EXISTS', details: { sessionId } });
+      expect(await conclaveEvents()).toBe(before);
+    });
+
+    it('refuses, naming what is wrong, every statement it cannot act on, and writes nothing', async () => {
+      const before = await conclaveEvents();
+      const long = 'x'.repeat(300);
+      const tampered = signAs(carol, statement());
+      const cases: Array<[string, unknown, number, Record<string, unknown>]> = [
+        ['signed by a keeper with no registered key', document(signAs(mallory, statement({ motion: keeperMotion(mallory.keeperId) }))), 422, { code: 'SIG_KEY_UNKNOWN' }],
+        ['changed after signing', { ...document(tampered), statement: { ...tampered.statement, rounds: 2 } }, 422, { code: 'SIG_INVALID' }],
+        ['expired', document(signAs(carol, statement({ issued_at: '2026-01-01T00:00:00.000000Z', expires_at: '2026-01-01T00:30:00.000000Z' }))), 422, { code: 'DELIBERATION_AUTHORIZATION_EXPIRED' }],
+        ['of another type', document(signAs(carol, statement({ type: 'halt.trigger' }))), 400, { code: 'DELIBERATION_AUTHORIZATION_INVALID', details: { field: 'statement.type' } }],
+        ['without a session id', document(signAs(carol, statement({ session_id: 'new' }))), 400, { code: 'DELIBERATION_AUTHORIZATION_INVALID', details: { field: 'statement.session_id' } }],
+        ['submitting a motion in another keeper’s name', document(signAs(carol, statement({ motion: keeperMotion('KEEPER:alice') }))), 400, { code: 'DELIBERATION_AUTHORIZATION_INVALID', details: { field: 'statement.motion.submitted_by' } }],
+        ['with a bad motion', document(signAs(carol, statement({ motion: { ...MOTION, kind: 'decree' } }))), 400, { code: 'DELIBERATION_MOTION_INVALID', details: { field: 'kind' } }],
+        ['with a seed too long', document(signAs(carol, statement({ seed: long }))), 400, { code: 'DELIBERATION_AUTHORIZATION_INVALID', details: { field: 'statement.seed' } }],
+        ['with more rounds than the ceiling', document(signAs(carol, statement({ rounds: 11 }))), 400, { code: 'DELIBERATION_MOTION_INVALID' }],
+        ['missing its signature', { statement: statement(), keeper_id: carol.keeperId, key_id: carol.keyId }, 400, { code: 'INPUT_FIELD_INVALID', details: { field: 'signature' } }],
+      ];
+      for (const [what, body, status, error] of cases) expect(refusal(await start(body, {}), status), what).toMatchObject(error);
+      expect(await conclaveEvents()).toBe(before);
+    });
+  });
+
   it('answers 404 DELIBERATION_SESSION_NOT_FOUND for a session the log does not hold', async () => {
     const id = randomUUID();
     for (const url of [`/v1/conclave/sessions/${id}`, `/v1/conclave/sessions/${id}/transcript`, `/v1/conclave/sessions/${id}/results`]) {
@@ -250,8 +329,11 @@ describe('conclave routes', () => {
       '/v1/conclave/sessions/{session_id}/transcript',
     ]);
     const post = spec.paths['/v1/conclave/sessions']?.post as { requestBody: { content: Record<string, { schema: { properties: object } }> }; responses: Record<string, unknown> };
-    expect(Object.keys(post.requestBody.content['application/json']?.schema.properties ?? {})).toEqual(['title', 'text', 'kind', 'proposer', 'submitted_by', 'rounds', 'seed', 'validate_votes']);
-    expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '429', '500', '503']));
+    // Both forms: the administrator's motion and options, and a keeper's signed statement document.
+    expect(Object.keys(post.requestBody.content['application/json']?.schema.properties ?? {})).toEqual([
+      'title', 'text', 'kind', 'proposer', 'submitted_by', 'rounds', 'seed', 'validate_votes', 'statement', 'keeper_id', 'key_id', 'signature',
+    ]);
+    expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '409', '422', '429', '500', '503']));
     const transcript = spec.paths['/v1/conclave/sessions/{session_id}/transcript']?.get as { responses: Record<string, { content: object }> };
     expect(Object.keys(transcript.responses['200']?.content ?? {})).toEqual(['text/markdown']);
     const events = spec.paths['/v1/observer/events/stream']?.get as { parameters: Array<{ name: string }> };

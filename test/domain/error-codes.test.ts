@@ -12,6 +12,7 @@ import { ChainError, DeliberationError, InputError, SignatureError, WitnessError
 import { parseMotion } from '../../src/domain/deliberation/motion.js';
 import { parseRoster } from '../../src/domain/deliberation/roster.js';
 import { replaySession } from '../../src/domain/deliberation/session-procedure.js';
+import { parseSessionOpenStatement } from '../../src/domain/deliberation/session-authorization.js';
 import { Keyring } from '../../src/domain/signing/keyring.js';
 import { decodeSignature, verifyAgentSignature, verifyWitnessSignature } from '../../src/domain/signing/verify-signatures.js';
 import { verifyStoredEvent } from '../../src/domain/verify-stored-event.js';
@@ -78,6 +79,20 @@ const PRODUCERS: Record<string, [abstract new (...args: never[]) => AppError, ()
   DELIBERATION_MOTION_INVALID: [DeliberationError, () => parseMotion({ title: 't', text: 'x', kind: 'decree', proposer: 'ARCHON:bael' })],
   DELIBERATION_ROSTER_INVALID: [DeliberationError, () => parseRoster([])],
   DELIBERATION_SESSION_CORRUPT: [DeliberationError, () => replaySession([])],
+  DELIBERATION_AUTHORIZATION_INVALID: [DeliberationError, () => parseSessionOpenStatement({ statement: { type: 'halt.trigger' }, keeperId: 'KEEPER:a', keyId: 'k', signature: '' }, 0)],
+  DELIBERATION_AUTHORIZATION_EXPIRED: [
+    DeliberationError,
+    () =>
+      parseSessionOpenStatement(
+        {
+          statement: { type: 'conclave.session.open', session_id: '018f3a00-0000-7000-8000-00000000c0de', issued_at: '2026-01-01T00:00:00.000000Z', expires_at: '2026-01-01T00:10:00.000000Z', nonce: 'ab'.repeat(16) },
+          keeperId: 'KEEPER:a',
+          keyId: 'k',
+          signature: '',
+        },
+        Date.parse('2027-01-01T00:00:00Z'),
+      ),
+  ],
 };
 
 describe('error codes thrown in src/domain', () => {

@@ -53,6 +53,9 @@ export async function createFuzzApp(options: { adminToken?: string } = {}): Prom
     provider: 'simulated',
     gate: halt.guard,
     log: () => undefined,
+    keepers: stack.registry,
+    clock: systemClock,
+    verify: verifyEd25519Sodium,
   });
   const app = buildApp(
     {

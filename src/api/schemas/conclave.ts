@@ -1,8 +1,6 @@
 import { MAX_MOTION_TEXT, MAX_MOTION_TITLE, MOTION_KINDS } from '../../domain/deliberation/motion.js';
-import { SESSION_RULE_FLOORS } from '../../domain/deliberation/session-rules.js';
+import { MAX_SEED, SESSION_RULE_FLOORS } from '../../domain/deliberation/session-rules.js';
 import { UUID } from './observer.js';
-/** Longest seed accepted: it is recorded in session_opened and drives the simulated provider and the red team draw. */
-export const MAX_SEED = 256;
 
 /**
  * Body of POST /v1/conclave/sessions: a motion (as in a motion file) and the session's options. The schema checks
@@ -23,6 +21,37 @@ export const sessionStartBodySchema = {
     seed: { type: 'string', minLength: 1, maxLength: MAX_SEED, description: 'Seed of the simulated provider and of the red team draw (default: random).' },
     validate_votes: { type: 'boolean', description: 'Have both secretaries and the witness read each vote (default false).' },
   },
+} as const;
+
+/**
+ * Body of POST /v1/conclave/sessions opened by a keeper instead of the administrator: the signed statement document
+ * `archon72 keeper sign` prints for a conclave.session.open statement (docs/PROTOCOL.md §18.4). The schema checks
+ * its members' types; parseSignedStatement and parseSessionOpenStatement check the rest, naming the member.
+ */
+export const signedSessionOpenBodySchema = {
+  type: 'object',
+  required: ['statement', 'keeper_id', 'key_id', 'signature'],
+  additionalProperties: false,
+  properties: {
+    statement: { type: 'object', description: 'The conclave.session.open statement: session_id, motion, optional rounds, seed and validate_votes, issued_at, expires_at, nonce.' },
+    keeper_id: { type: 'string', description: 'The signing keeper (KEEPER:<name>).' },
+    key_id: { type: 'string', description: 'The keeper key that signed (a registered, active keeper key).' },
+    signature: { type: 'string', description: 'Ed25519 over the keeper statement message (docs/PROTOCOL.md §14), padded base64.' },
+  },
+} as const;
+
+/**
+ * Either body: a signed statement document (it has `statement`) opens on a keeper's authority, else the
+ * administrator's. `properties` lists both forms' members for the OpenAPI document; `then`/`else` validate the form
+ * sent, so Ajv's complaint is about that form alone.
+ */
+export const sessionOpenBodySchema = {
+  type: 'object',
+  description: 'The administrator’s motion and options (with Authorization: Bearer ADMIN_TOKEN), or a keeper’s signed conclave.session.open statement document (no token).',
+  properties: { ...sessionStartBodySchema.properties, ...signedSessionOpenBodySchema.properties },
+  if: { required: ['statement'] },
+  then: signedSessionOpenBodySchema,
+  else: sessionStartBodySchema,
 } as const;
 
 /** The body as it arrives, after validation against sessionStartBodySchema. */

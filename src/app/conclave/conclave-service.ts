@@ -5,7 +5,13 @@ import { startSession, type ConclaveDeps, type SessionOutcome } from './run-sess
 import type { Motion } from '../../domain/deliberation/motion.js';
 import type { Roster } from '../../domain/deliberation/roster.js';
 import type { StoredEvent } from '../../domain/chain/event.types.js';
-import type { LlmClient } from '../ports.js';
+import type { Clock, LlmClient } from '../ports.js';
+import { parseSessionOpenStatement } from '../../domain/deliberation/session-authorization.js';
+import { verifySignedStatement, type SignedKeeperStatement } from '../../domain/signing/keeper-statement.js';
+import { Keyring } from '../../domain/signing/keyring.js';
+import { timestampToMillis } from '../../domain/chain/timestamp.js';
+import type { Ed25519Verify } from '../../domain/signing/ed25519.js';
+import type { PublicKeyRecord } from '../../domain/signing/key.types.js';
 import type { SessionLog } from './session-log.js';
 
 /** Most sessions one server process runs at once (each holds up to the LLM client's concurrency in model calls). */
@@ -22,6 +28,10 @@ export interface ConclaveServiceDeps {
   log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
   /** Default MAX_RUNNING_SESSIONS. */
   maxRunning?: number;
+  /** What a keeper's signed opening is checked against: the keeper keys, the service clock and Ed25519. */
+  keepers: { listKeeperKeys(): Promise<PublicKeyRecord[]> };
+  clock: Clock;
+  verify: Ed25519Verify;
 }
 
 /** A session to open: the motion and the rules a caller may choose. */
@@ -30,6 +40,12 @@ export interface SessionStart {
   rounds?: number;
   seed?: string;
   validateVotes?: boolean;
+}
+
+/** A session a keeper's verified signed opening asks for: its id, and the statement recorded in session_opened. */
+interface AuthorizedStart extends SessionStart {
+  sessionId: string;
+  authorization: SignedKeeperStatement;
 }
 
 /**
@@ -70,7 +86,7 @@ export class ConclaveService {
    * when MAX_RUNNING_SESSIONS are running, DeliberationError DELIBERATION_MOTION_INVALID (e.g. a proposer who is not
    * a King) and the session log's errors (keys, store) when the opening cannot be written.
    */
-  async start(request: SessionStart): Promise<string> {
+  async start(request: SessionStart | AuthorizedStart): Promise<string> {
     if (this.abandon.signal.aborted) throw new AppError({ code: 'INTERNAL', message: 'the Conclave service is closed' });
     this.deps.gate.assertWritable(SESSION_EVENT.opened);
     const max = this.deps.maxRunning ?? MAX_RUNNING_SESSIONS;
@@ -85,6 +101,20 @@ export class ConclaveService {
     } finally {
       this.opening -= 1;
     }
+  }
+
+  /**
+   * Opens a session on a keeper's signed `conclave.session.open` statement (docs/PROTOCOL.md §18.4), as start()
+   * does for the administrator: the statement's content and window are checked (parseSessionOpenStatement), then its
+   * signature against the keeper keys active now; session_opened records it. Throws as start(), and
+   * DeliberationError DELIBERATION_AUTHORIZATION_INVALID / _EXPIRED, DELIBERATION_SESSION_EXISTS (the statement was
+   * used), SignatureError SIG_INVALID, SIG_KEY_UNKNOWN (not an active keeper key).
+   */
+  async startByKeeper(signed: SignedKeeperStatement): Promise<string> {
+    const now = this.deps.clock.now();
+    const request = parseSessionOpenStatement(signed, timestampToMillis(now));
+    verifySignedStatement(signed, new Keyring(await this.deps.keepers.listKeeperKeys()), now, this.deps.verify);
+    return this.start({ ...request, authorization: signed });
   }
 
   /** Whether this process is running the session now (sessions run by other instances are not known here). */
@@ -109,7 +139,7 @@ export class ConclaveService {
     await Promise.allSettled([...this.running.values(), ...this.inFlight]);
   }
 
-  private async open(request: SessionStart): Promise<string> {
+  private async open(request: SessionStart | AuthorizedStart): Promise<string> {
     let opened: (sessionId: string) => void = () => undefined;
     const openedId = new Promise<string>((resolve) => (opened = resolve));
     const run = startSession(this.sessionDeps(opened), {
@@ -117,6 +147,7 @@ export class ConclaveService {
       rules: { ...(request.rounds === undefined ? {} : { rounds: request.rounds }), validateVotes: request.validateVotes === true },
       provider: this.deps.provider,
       ...(request.seed === undefined ? {} : { seed: request.seed }),
+      ...('authorization' in request ? { sessionId: request.sessionId, authorization: request.authorization } : {}),
     });
     // Until session_opened is written a failure is the caller's (a bad motion, a halt, a missing key): it answers
     // the request. From then on the session is the service's, and its end is logged.

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { SignedKeeperStatement } from '../../domain/signing/keeper-statement.js';
 import { AppError, DeliberationError, HaltError } from '../../domain/errors.js';
 import { CLERK_ID, SESSION_EVENT, type SessionEvent } from '../../domain/deliberation/session-events.js';
 import { replaySession, SessionProcedure, type ModelAct } from '../../domain/deliberation/session-procedure.js';
@@ -47,6 +48,10 @@ export interface StartSessionRequest {
   rules?: Partial<SessionRules>;
   seed?: string;
   provider: string;
+  /** The session's id when the caller chose it (a keeper's signed opening names it); a new UUID otherwise. */
+  sessionId?: string;
+  /** A keeper's signed opening, verified by the caller, recorded in session_opened. */
+  authorization?: SignedKeeperStatement;
 }
 
 export interface SessionOutcome {
@@ -70,8 +75,14 @@ export async function startSession(deps: ConclaveDeps, request: StartSessionRequ
   checkProposer(motion, deps.roster.archons);
   // The Knight witnesses vote validations; the roster always seats exactly one (parseRoster).
   const witness = deps.roster.archons.find((a) => a.rank === 'Knight') as Archon;
+  const sessionId = request.sessionId ?? randomUUID();
+  // A chosen id opens one session: a signed opening used twice is refused here (and by the database's unique
+  // (session_id, step) should two arrive at once: DELIBERATION_SESSION_BUSY).
+  if (request.sessionId !== undefined && (await deps.log.read(sessionId)).length > 0) {
+    throw new DeliberationError({ code: 'DELIBERATION_SESSION_EXISTS', message: `session ${sessionId} is already in the log: an opening opens one session`, details: { sessionId } });
+  }
   const opening = SessionProcedure.openingEvent({
-    sessionId: randomUUID(),
+    sessionId,
     motion,
     rules,
     seats: deps.roster.archons.map((a) => ({ id: a.id, rank: a.rank })),
@@ -79,6 +90,7 @@ export async function startSession(deps: ConclaveDeps, request: StartSessionRequ
     witness: witness.id,
     seed: request.seed ?? randomUUID(),
     provider: request.provider,
+    ...(request.authorization === undefined ? {} : { authorization: request.authorization }),
   });
   await deps.log.provision([CLERK_ID, ...deps.roster.archons.map((a) => a.id)]);
   await deps.log.append([opening]);

@@ -37,3 +37,12 @@ export function toCanonicalTimestamp(date: Date): string {
 export function timestampToMillis(text: string): number {
   return Date.parse(`${text.slice(0, 23)}Z`);
 }
+
+/**
+ * Microseconds from `originMs` (milliseconds since the epoch) to the canonical timestamp `text`, negative when
+ * `text` is earlier: its sub-millisecond digits counted, which timestampToMillis drops. Exact while the distance is
+ * under 2^53 µs (285 years); farther ones are far beyond any window it is compared with.
+ */
+export function microsSince(originMs: number, text: string): number {
+  return (timestampToMillis(text) - originMs) * 1000 + Number(text.slice(23, 26));
+}

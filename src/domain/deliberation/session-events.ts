@@ -1,3 +1,4 @@
+import type { SignedKeeperStatement } from '../signing/keeper-statement.js';
 import type { Choice, Stance } from './parse-reply.js';
 import type { SessionRules } from './session-rules.js';
 import type { Motion } from './motion.js';
@@ -61,6 +62,8 @@ export interface SessionOpening {
   seed: string;
   /** Which model provider the session was run with (simulated, openai). */
   provider: string;
+  /** The keeper's signed conclave.session.open statement, when a keeper (not the administrator) opened it. */
+  authorization?: SignedKeeperStatement;
 }
 
 /** What a vote said, as the procedure keeps it. */

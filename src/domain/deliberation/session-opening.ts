@@ -1,5 +1,8 @@
 import { DeliberationError } from '../errors.js';
-import { checkProposer, parseMotion, motionJson } from './motion.js';
+import { checkProposer, parseMotion, motionJson, type Motion } from './motion.js';
+import { canonicalize } from '../chain/canonical-json.js';
+import { parseSignedStatement, toSignedStatementJson, type SignedKeeperStatement } from '../signing/keeper-statement.js';
+import { SESSION_OPEN_TYPE } from './session-authorization.js';
 import { RANKS, type Rank } from './archon.js';
 import { checkSessionRules, type Fraction, type SessionRules } from './session-rules.js';
 import type { Seat, SessionOpening } from './session-events.js';
@@ -26,6 +29,7 @@ export function openingPayload(o: SessionOpening): Record<string, unknown> {
     witness: o.witness,
     seed: o.seed,
     provider: o.provider,
+    ...(o.authorization === undefined ? {} : { authorization: toSignedStatementJson(o.authorization) }),
   };
 }
 
@@ -52,20 +56,44 @@ export function parseOpening(payload: Record<string, unknown>): SessionOpening {
     const motion = parseMotion(payload.motion);
     // A log naming anyone but a seated King as proposer does not replay (the error becomes SESSION_CORRUPT below).
     checkProposer(motion, seats);
+    const sessionId = string(payload.session_id, 'session_id');
+    const sessionRules = checkSessionRules(parseRules(rules));
+    const seed = string(payload.seed, 'seed');
+    const authorization = payload.authorization === undefined ? undefined : parseAuthorization(payload.authorization, { sessionId, motion, rules: sessionRules, seed });
     return {
-      sessionId: string(payload.session_id, 'session_id'),
+      sessionId,
       motion,
-      rules: checkSessionRules(parseRules(rules)),
+      rules: sessionRules,
       seats,
       secretaries: secretaries as [string, string],
       witness,
-      seed: string(payload.seed, 'seed'),
+      seed,
       provider: string(payload.provider, 'provider'),
+      ...(authorization === undefined ? {} : { authorization }),
     };
   } catch (err) {
     if (err instanceof DeliberationError && err.code === 'DELIBERATION_SESSION_CORRUPT') throw err;
     throw new DeliberationError({ code: 'DELIBERATION_SESSION_CORRUPT', message: `session_opened: ${(err as Error).message}`, cause: err });
   }
+}
+
+/**
+ * A keeper's signed opening recorded in session_opened: a signed statement document whose statement opens this
+ * session, on this motion, with these rules and seed where it names them. Its signature is checked against the
+ * keeper keys by whoever holds them (the server before writing; an observer with GET /v1/observer/keys), not by
+ * replay.
+ */
+function parseAuthorization(json: unknown, session: Pick<SessionOpening, 'sessionId' | 'motion' | 'rules' | 'seed'>): SignedKeeperStatement {
+  const signed = parseSignedStatement(json);
+  const { statement } = signed;
+  if (statement.type !== SESSION_OPEN_TYPE || statement.session_id !== session.sessionId) fail(`authorization is not a ${SESSION_OPEN_TYPE} statement of session ${session.sessionId}`);
+  if (canonicalize(motionJson(parseMotion(statement.motion))) !== canonicalize(motionJson(session.motion))) fail('authorization signs another motion than the session’s');
+  const differs =
+    (statement.rounds !== undefined && statement.rounds !== session.rules.rounds) ||
+    (statement.seed !== undefined && statement.seed !== session.seed) ||
+    (statement.validate_votes ?? false) !== session.rules.validateVotes;
+  if (differs) fail('authorization signs other rounds, seed or vote validation than the session’s');
+  return signed;
 }
 
 function parseRules(r: Record<string, unknown>): SessionRules {

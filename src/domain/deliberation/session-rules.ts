@@ -98,3 +98,6 @@ export function checkSessionRules(rules: SessionRules): SessionRules {
 function fail(rule: string, problem: string): never {
   throw new DeliberationError({ code: 'DELIBERATION_MOTION_INVALID', message: `session rule ${rule} ${problem}`, details: { field: rule } });
 }
+
+/** Longest seed a session may be given (UTF-16 code units): it is recorded in session_opened and drives the simulated provider and the red team draw. */
+export const MAX_SEED = 256;

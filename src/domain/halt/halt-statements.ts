@@ -1,7 +1,7 @@
-import { isCanonicalTimestamp, timestampToMillis } from '../chain/timestamp.js';
 import { isUuid } from '../chain/identifiers.js';
 import { HaltError } from '../errors.js';
 import type { KeeperStatement } from '../signing/keeper-statement.js';
+import { checkStatementWindow, type StatementWindowFaults } from '../signing/statement-window.js';
 
 /** Statement type a keeper signs to halt the system (any single active keeper may). */
 export const HALT_TRIGGER_TYPE = 'halt.trigger';
@@ -12,12 +12,8 @@ export const HALT_CLEAR_TYPE = 'halt.clear';
 export const MAX_TRIGGER_LIFETIME_MS = 60 * 60 * 1000;
 /** Longest a clear statement stays usable: long enough to collect keepers' signatures, short enough to go stale. */
 export const MAX_CLEAR_LIFETIME_MS = 24 * 60 * 60 * 1000;
-/** Clock difference tolerated between a keeper's machine and the service for issued_at. */
-export const ISSUE_SKEW_MS = 5 * 60 * 1000;
 /** Longest halt or clear reason, in UTF-16 code units. */
 export const MAX_HALT_REASON = 1000;
-
-const NONCE = /^[0-9a-f]{32,128}$/;
 
 /** A keeper's signed command to halt. */
 export interface HaltTriggerStatement extends KeeperStatement {
@@ -54,25 +50,14 @@ export function requireHaltReason(reason: unknown): string {
   return text;
 }
 
-/**
- * Checks the members common to both statements and the time window: issued_at not after now (beyond the allowed
- * skew), expires_at after issued_at by at most `maxLifetimeMs`, and now before expires_at.
- * Throws HaltError HALT_CEREMONY_INVALID naming the member, or HALT_CEREMONY_EXPIRED.
- */
+/** Halt statements' faults: a member that breaks its rule (HALT_CEREMONY_INVALID), or an expired statement. */
+const WINDOW_FAULTS: StatementWindowFaults = {
+  invalid,
+  expired: (expiresAt) => new HaltError({ code: 'HALT_CEREMONY_EXPIRED', message: `the statement expired at ${expiresAt}; create and sign a new one`, details: { expiresAt } }),
+};
+
 function checkWindow(statement: KeeperStatement, nowMs: number, maxLifetimeMs: number): void {
-  const { issued_at: issuedAt, expires_at: expiresAt, nonce } = statement;
-  if (typeof issuedAt !== 'string' || !isCanonicalTimestamp(issuedAt)) throw invalid('issued_at', 'must be a canonical timestamp');
-  if (typeof expiresAt !== 'string' || !isCanonicalTimestamp(expiresAt)) throw invalid('expires_at', 'must be a canonical timestamp');
-  if (typeof nonce !== 'string' || !NONCE.test(nonce)) throw invalid('nonce', 'must be 32–128 lowercase hex digits');
-  const issued = timestampToMillis(issuedAt);
-  const expires = timestampToMillis(expiresAt);
-  if (expires <= issued || expires - issued > maxLifetimeMs) {
-    throw invalid('expires_at', `must be after issued_at by at most ${maxLifetimeMs / 60_000} minutes`);
-  }
-  if (issued > nowMs + ISSUE_SKEW_MS) throw invalid('issued_at', 'is in the future');
-  if (nowMs >= expires) {
-    throw new HaltError({ code: 'HALT_CEREMONY_EXPIRED', message: `the statement expired at ${expiresAt}; create and sign a new one`, details: { expiresAt } });
-  }
+  checkStatementWindow(statement, nowMs, maxLifetimeMs, WINDOW_FAULTS);
 }
 
 /** Validates a keeper's halt command at `nowMs`. Throws HaltError HALT_CEREMONY_INVALID, HALT_CEREMONY_EXPIRED, HALT_REASON_REQUIRED. */

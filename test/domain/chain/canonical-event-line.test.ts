@@ -173,6 +173,7 @@ describe('CanonicalEventLine.read', () => {
       ['an array payload', line.replace(/"payload":\{[^}]*\}/, '"payload":[]')],
       ['two events on one line', `${line}${line}`],
       ['garbage after the line', `${line}x`],
+      ['a line cut inside its last string', line.slice(0, -5)],
     ])('%s', (_what, text) => {
       expect(reads(text)).toBe(false);
     });

@@ -10,12 +10,13 @@ import {
   sessionAcceptedSchema,
   sessionParamsSchema,
   sessionResultsSchema,
-  sessionStartBodySchema,
+  sessionOpenBodySchema,
   sessionStatusSchema,
   type SessionStartBody,
 } from '../../schemas/conclave.js';
 import { toRosterJson, toSessionStatus } from './session-views.js';
-import type { ConclaveService } from '../../../app/conclave/conclave-service.js';
+import type { ConclaveService, SessionStart } from '../../../app/conclave/conclave-service.js';
+import { parseSignedStatement } from '../../../domain/signing/keeper-statement.js';
 
 /** Where the plugin is registered (app.ts). */
 export const CONCLAVE_PREFIX = '/v1/conclave';
@@ -33,9 +34,25 @@ const RETRY_AFTER_SECONDS = 60;
 const errors = { 400: errorBodySchema, 500: errorBodySchema, 503: errorBodySchema };
 const readErrors = { ...errors, 404: errorBodySchema };
 
+/** A body that is a signed statement document (it has `statement`): a keeper's opening, not the administrator's. */
+function isSignedStatementBody(body: unknown): boolean {
+  return body !== null && typeof body === 'object' && !Array.isArray(body) && 'statement' in body;
+}
+
+/** The administrator's body as the service's SessionStart (parseMotion checks the motion's content). */
+function adminStart(body: SessionStartBody): SessionStart {
+  const { rounds, seed, validate_votes: validateVotes, ...motion } = body;
+  return {
+    motion: parseMotion(motion),
+    ...(rounds === undefined ? {} : { rounds }),
+    ...(seed === undefined ? {} : { seed }),
+    ...(validateVotes === undefined ? {} : { validateVotes }),
+  };
+}
+
 /**
  * The Conclave (registered under CONCLAVE_PREFIX): opening a session is an administrative act (ADMIN_TOKEN, as
- * POST /v1/admin/halt); reading sessions and the roster is public, like the log they are rebuilt from. A session's
+ * POST /v1/admin/halt) or a keeper's signed one (a conclave.session.open statement); reading sessions and the roster is public, like the log they are rebuilt from. A session's
  * events themselves are served by the observer API (GET /v1/observer/events[/stream]?session_id=).
  */
 export const conclaveRoutes: FastifyPluginAsync<ConclaveRoutesOptions> = async (app, opts) => {
@@ -45,27 +62,25 @@ export const conclaveRoutes: FastifyPluginAsync<ConclaveRoutesOptions> = async (
   app.post('/sessions', {
     schema: {
       tags,
-      summary: 'Open a Conclave session on a motion (Authorization: Bearer ADMIN_TOKEN)',
+      summary: 'Open a Conclave session on a motion (Authorization: Bearer ADMIN_TOKEN, or a keeper’s signed conclave.session.open statement)',
       description:
         'Checks the motion, writes the session_opened event and answers 202; the session runs on in the server to adjournment. ' +
+        'The administrator sends the motion and options with the admin token; a keeper sends, without a token, the signed statement ' +
+        'document `archon72 keeper sign` makes of a conclave.session.open statement, which session_opened records. ' +
         'Follow it at status_url, or its events on GET /v1/observer/events/stream?session_id=. 503 SYSTEM_HALTED while halted; ' +
         '429 RATE_LIMITED while this instance runs as many sessions as it may.',
-      body: sessionStartBodySchema,
-      response: { 202: sessionAcceptedSchema, 401: errorBodySchema, 429: errorBodySchema, ...errors },
+      body: sessionOpenBodySchema,
+      response: { 202: sessionAcceptedSchema, 401: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema, 429: errorBodySchema, ...errors },
     },
-    // Before body validation: an unauthenticated caller learns nothing about what the body should be.
-    preValidation: async (request) => requireAdminToken(request.headers.authorization, opts.adminTokenSha256),
+    // Before body validation: an unauthenticated caller learns nothing about what the body should be. A signed
+    // statement is its own authority; its signature is checked against the keeper keys before anything is written.
+    preValidation: async (request) => {
+      if (!isSignedStatementBody(request.body)) requireAdminToken(request.headers.authorization, opts.adminTokenSha256);
+    },
     handler: async (request, reply) => {
-      const { rounds, seed, validate_votes: validateVotes, ...motion } = request.body as SessionStartBody;
-      const start = {
-        motion: parseMotion(motion),
-        ...(rounds === undefined ? {} : { rounds }),
-        ...(seed === undefined ? {} : { seed }),
-        ...(validateVotes === undefined ? {} : { validateVotes }),
-      };
       let sessionId: string;
       try {
-        sessionId = await service.start(start);
+        sessionId = isSignedStatementBody(request.body) ? await service.startByKeeper(parseSignedStatement(request.body)) : await service.start(adminStart(request.body as SessionStartBody));
       } catch (err) {
         // Every RATE_LIMITED answer carries Retry-After (docs/errors.md).
         if (err instanceof LimitError) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
