@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CanonicalEventLine, MAX_DEPTH } from '../../../src/domain/chain/canonical-event-line.js';
+import { CanonicalEventLine } from '../../../src/domain/chain/canonical-event-line.js';
+import { MAX_DEPTH } from '../../../src/domain/chain/canonical-json-scan.js';
 import { exportLine } from '../../../src/domain/export/export-line.js';
 import { contentHashText } from '../../../src/domain/chain/content-hash.js';
 import { utf8 } from '../../../src/domain/encoding/bytes.js';
