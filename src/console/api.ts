@@ -58,15 +58,17 @@ export function query(params: Record<string, string | number | undefined>): stri
   return text === '' ? '' : `?${text}`;
 }
 
-/** Every event of a filter, page by page (sessions and session lists are small; the log as a whole is not read so). */
-export async function allEvents(filter: Record<string, string | undefined>, maxPages = 50): Promise<EventJson[]> {
+/**
+ * Every event of a filter, page by page to the end: a session, or the sessions' openings (the log as a whole is
+ * never read so). No page limit: a list cut short without saying so would show a session's tally without its last
+ * votes, or hide the newest sessions.
+ */
+export async function allEvents(filter: Record<string, string | undefined>): Promise<EventJson[]> {
   const events: EventJson[] = [];
-  let after = 0;
-  for (let page = 0; page < maxPages; page++) {
+  for (let after = 0; ; ) {
     const result = await getJson<EventPage>(`/v1/observer/events${query({ ...filter, after_sequence: after, limit: 1000 })}`);
     events.push(...result.events);
     if (result.next === null) return events;
     after = result.next.after_sequence;
   }
-  return events;
 }
