@@ -86,7 +86,26 @@ export class ConclaveService {
    * when MAX_RUNNING_SESSIONS are running, DeliberationError DELIBERATION_MOTION_INVALID (e.g. a proposer who is not
    * a King) and the session log's errors (keys, store) when the opening cannot be written.
    */
-  async start(request: SessionStart | AuthorizedStart): Promise<string> {
+  async start(request: SessionStart): Promise<string> {
+    return this.enqueue(request);
+  }
+
+  /**
+   * Opens a session on a keeper's signed `conclave.session.open` statement (docs/PROTOCOL.md §18.4), as start()
+   * does for the administrator: the statement's content and window are checked (parseSessionOpenStatement), then its
+   * signature against the keeper keys active now; session_opened records it. Throws as start(), and
+   * DeliberationError DELIBERATION_AUTHORIZATION_INVALID / _EXPIRED, DELIBERATION_SESSION_EXISTS (the statement was
+   * used), SignatureError SIG_INVALID, SIG_KEY_UNKNOWN (not an active keeper key).
+   */
+  async startByKeeper(signed: SignedKeeperStatement): Promise<string> {
+    const now = this.deps.clock.now();
+    const request = parseSessionOpenStatement(signed, timestampToMillis(now));
+    verifySignedStatement(signed, new Keyring(await this.deps.keepers.listKeeperKeys()), now, this.deps.verify);
+    return this.enqueue({ ...request, authorization: signed });
+  }
+
+  /** start() and startByKeeper(): the write gate and the running-sessions limit, then the openings one at a time. */
+  private async enqueue(request: SessionStart | AuthorizedStart): Promise<string> {
     if (this.abandon.signal.aborted) throw new AppError({ code: 'INTERNAL', message: 'the Conclave service is closed' });
     this.deps.gate.assertWritable(SESSION_EVENT.opened);
     const max = this.deps.maxRunning ?? MAX_RUNNING_SESSIONS;
@@ -101,20 +120,6 @@ export class ConclaveService {
     } finally {
       this.opening -= 1;
     }
-  }
-
-  /**
-   * Opens a session on a keeper's signed `conclave.session.open` statement (docs/PROTOCOL.md §18.4), as start()
-   * does for the administrator: the statement's content and window are checked (parseSessionOpenStatement), then its
-   * signature against the keeper keys active now; session_opened records it. Throws as start(), and
-   * DeliberationError DELIBERATION_AUTHORIZATION_INVALID / _EXPIRED, DELIBERATION_SESSION_EXISTS (the statement was
-   * used), SignatureError SIG_INVALID, SIG_KEY_UNKNOWN (not an active keeper key).
-   */
-  async startByKeeper(signed: SignedKeeperStatement): Promise<string> {
-    const now = this.deps.clock.now();
-    const request = parseSessionOpenStatement(signed, timestampToMillis(now));
-    verifySignedStatement(signed, new Keyring(await this.deps.keepers.listKeeperKeys()), now, this.deps.verify);
-    return this.start({ ...request, authorization: signed });
   }
 
   /** Whether this process is running the session now (sessions run by other instances are not known here). */

@@ -52,8 +52,9 @@ function adminStart(body: SessionStartBody): SessionStart {
 
 /**
  * The Conclave (registered under CONCLAVE_PREFIX): opening a session is an administrative act (ADMIN_TOKEN, as
- * POST /v1/admin/halt) or a keeper's signed one (a conclave.session.open statement); reading sessions and the roster is public, like the log they are rebuilt from. A session's
- * events themselves are served by the observer API (GET /v1/observer/events[/stream]?session_id=).
+ * POST /v1/admin/halt) or a keeper's signed one (a conclave.session.open statement); reading sessions and the
+ * roster is public, like the log they are rebuilt from. A session's events themselves are served by the observer
+ * API (GET /v1/observer/events[/stream]?session_id=).
  */
 export const conclaveRoutes: FastifyPluginAsync<ConclaveRoutesOptions> = async (app, opts) => {
   const { service } = opts;
@@ -80,7 +81,9 @@ export const conclaveRoutes: FastifyPluginAsync<ConclaveRoutesOptions> = async (
     handler: async (request, reply) => {
       let sessionId: string;
       try {
-        sessionId = isSignedStatementBody(request.body) ? await service.startByKeeper(parseSignedStatement(request.body)) : await service.start(adminStart(request.body as SessionStartBody));
+        sessionId = isSignedStatementBody(request.body)
+          ? await service.startByKeeper(parseSignedStatement(request.body))
+          : await service.start(adminStart(request.body as SessionStartBody));
       } catch (err) {
         // Every RATE_LIMITED answer carries Retry-After (docs/errors.md).
         if (err instanceof LimitError) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
