@@ -1,6 +1,7 @@
 import { sha256 } from '../encoding/sha256.js';
 import { compareByteRanges, utf8 } from '../encoding/bytes.js';
 import { EncodedLeafHasher } from '../merkle/event-leaf.js';
+import { latin1 } from './canonical-json-scan.js';
 import type { CanonicalEventLine } from './canonical-event-line.js';
 import type { ChainLink } from './event.types.js';
 
@@ -66,7 +67,7 @@ export function chainLinkOf(line: CanonicalEventLine): ChainLink {
   const { bytes } = line;
   return {
     sequence: line.sequence,
-    contentHash: String.fromCharCode(...bytes.subarray(line.contentHashAt, line.contentHashAt + 64)),
-    authorityTimestamp: String.fromCharCode(...bytes.subarray(line.timestampAt, line.timestampEnd)),
+    contentHash: latin1(bytes, line.contentHashAt, line.contentHashAt + 64),
+    authorityTimestamp: latin1(bytes, line.timestampAt, line.timestampEnd),
   };
 }
